@@ -1,0 +1,30 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// skp: a compiled task engine for Docker Swarm clusters.
+// Pipeline: load inventories -> parse tasks -> resolve -> plan -> execute -> report.
+let package = Package(
+    name: "skp",
+    products: [
+        .executable(name: "skp", targets: ["skp"]),
+        .library(name: "SkpKit", targets: ["SkpKit"]),
+    ],
+    targets: [
+        // C libraries named by the user, from Debian's -dev packages.
+        .systemLibrary(name: "CJansson", pkgConfig: "jansson",
+                       providers: [.apt(["libjansson-dev"])]),
+        .systemLibrary(name: "CLibSSH2", pkgConfig: "libssh2",
+                       providers: [.apt(["libssh2-1-dev"])]),
+
+        // Everything testable: inventories, the task language, targeting, planning, execution.
+        .target(name: "SkpKit", dependencies: ["CJansson"]),
+        // The SSH transport over libssh2; the only importer of CLibSSH2.
+        .target(name: "SkpSSH", dependencies: ["SkpKit", "CLibSSH2"]),
+        // Thin executable: wires the transport into the library and maps outcomes to exit codes.
+        .executableTarget(name: "skp", dependencies: ["SkpKit", "SkpSSH"]),
+
+        .testTarget(name: "SkpKitTests", dependencies: ["SkpKit"]),
+        .testTarget(name: "SkpTests", dependencies: ["SkpKit"]),
+    ],
+    swiftLanguageModes: [.v5]
+)

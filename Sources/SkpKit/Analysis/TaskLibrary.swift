@@ -1,0 +1,136 @@
+import Foundation
+
+/// Every task of `tasks/*.skp`, parsed and linked. Building one checks what can be checked
+/// without an inventory: duplicate names, hooks that name no task, hook cycles, bad parameters.
+public struct TaskLibrary: Sendable {
+    public private(set) var tasks: [String: TaskDefinition] = [:]
+    /// Full names in file order, then declaration order: `--list` prints them this way.
+    public private(set) var order: [String] = []
+    public private(set) var namespaceHelp: [String: String] = [:]
+
+    public init(files: [TaskFile]) throws {
+        var problems: [Diagnostic] = []
+        for file in files {
+            if let help = file.help { namespaceHelp[file.namespace] = help }
+            for decl in file.tasks {
+                let name = file.namespace + "." + decl.name
+                if let first = tasks[name] {
+                    problems.append(Diagnostic("task \(name) is defined twice (first at \(first.decl.location))",
+                                               at: decl.location, source: file.source))
+                    continue
+                }
+                problems += Self.checkParams(decl, source: file.source)
+                tasks[name] = TaskDefinition(namespace: file.namespace, decl: decl, source: file.source, pre: [], post: [])
+                order.append(name)
+            }
+        }
+        for name in order {
+            var task = tasks[name]!
+            task.pre = task.decl.pre.compactMap { resolve($0, from: task, problems: &problems) }
+            task.post = task.decl.post.compactMap { resolve($0, from: task, problems: &problems) }
+            tasks[name] = task
+        }
+        if problems.isEmpty { problems += findCycles() }
+        if !problems.isEmpty { throw DiagnosticList(problems) }
+    }
+
+    /// Loads `*.skp` from `directory`, sorted by name so the order is stable.
+    public static func load(directory: String) throws -> TaskLibrary {
+        let names: [String]
+        do {
+            names = try FileManager.default.contentsOfDirectory(atPath: directory)
+                .filter { $0.hasSuffix(".skp") }.sorted()
+        } catch {
+            throw Diagnostic("cannot read the task folder \(directory)",
+                             hint: "run skp from the project folder, or set SKP_TASKS or --tasks")
+        }
+        var files: [TaskFile] = []
+        var problems: [Diagnostic] = []
+        for name in names {
+            let path = directory == "." ? name : directory + "/" + name
+            guard let data = FileManager.default.contents(atPath: path) else { continue }
+            do {
+                files.append(try Parser.parseFile(SourceText(path: path, text: String(decoding: data, as: UTF8.self))))
+            } catch let diagnostic as Diagnostic {
+                problems.append(diagnostic)
+            }
+        }
+        if !problems.isEmpty { throw DiagnosticList(problems) }
+        return try TaskLibrary(files: files)
+    }
+
+    public subscript(name: String) -> TaskDefinition? { tasks[name] }
+
+    /// Finds a task by full name, or by its short name when that is unambiguous.
+    public func lookup(_ name: String) -> TaskDefinition? {
+        if let task = tasks[name] { return task }
+        let matches = order.filter { $0.hasSuffix("." + name) }
+        return matches.count == 1 ? tasks[matches[0]] : nil
+    }
+
+    // MARK: checks
+
+    private static func checkParams(_ decl: TaskDecl, source: SourceText) -> [Diagnostic] {
+        var problems: [Diagnostic] = []
+        var names = Set<String>(), shorts = Set<String>()
+        for param in decl.params {
+            if !names.insert(param.name).inserted {
+                problems.append(Diagnostic("parameter \(param.name) is declared twice in \(decl.name)",
+                                           at: param.location, source: source))
+            }
+            if let short = param.short, !shorts.insert(short).inserted {
+                problems.append(Diagnostic("flag -\(short) is used by two parameters of \(decl.name)",
+                                           at: param.location, source: source))
+            }
+            if ["l", "h"].contains(param.short) {
+                problems.append(Diagnostic("-\(param.short!) is skp's own flag (list, help)",
+                                           at: param.location, source: source))
+            }
+            if param.isFlag, param.required {
+                problems.append(Diagnostic("a flag parameter cannot be required", at: param.location, source: source))
+            }
+        }
+        return problems
+    }
+
+    private func resolve(_ hook: HookRef, from task: TaskDefinition, problems: inout [Diagnostic]) -> ResolvedHook? {
+        let candidates = hook.task.contains(".") ? [hook.task] : [task.namespace + "." + hook.task, hook.task]
+        guard let target = candidates.lazy.compactMap({ self.tasks[$0] }).first else {
+            let hint = Suggest.closest(to: task.namespace + "." + hook.task, in: order).map { "did you mean \($0)?" }
+            problems.append(Diagnostic("hook names no task '\(hook.task)'", at: hook.location, source: task.source,
+                                       hint: hint, width: hook.task.count))
+            return nil
+        }
+        for (name, _) in hook.arguments where target.param(named: name) == nil {
+            problems.append(Diagnostic("task \(target.name) has no parameter '\(name)'", at: hook.location,
+                                       source: task.source, hint: hookParamHint(target)))
+        }
+        return ResolvedHook(task: target.name, arguments: hook.arguments, location: hook.location)
+    }
+
+    private func hookParamHint(_ task: TaskDefinition) -> String {
+        let names = task.decl.params.map(\.name)
+        return names.isEmpty ? "it takes no parameters" : "its parameters: " + names.joined(separator: ", ")
+    }
+
+    /// Reports each hook cycle once, as the whole cycle, at the hook that closes it.
+    private func findCycles() -> [Diagnostic] {
+        var problems: [Diagnostic] = []
+        var done = Set<String>()
+        func visit(_ name: String, path: [String]) {
+            if let start = path.firstIndex(of: name) {
+                let cycle = path[start...] + [name]
+                let from = tasks[path.last!]!
+                let hook = (from.pre + from.post).first { $0.task == name }!
+                problems.append(Diagnostic("hooks form a cycle: " + cycle.joined(separator: " -> "),
+                                           at: hook.location, source: from.source))
+                return
+            }
+            guard !done.contains(name), let task = tasks[name] else { return }
+            for hook in task.pre + task.post { visit(hook.task, path: path + [name]) }
+            done.insert(name)
+        }
+        for name in order { visit(name, path: []) }
+        return problems
+    }
+}

@@ -1,0 +1,114 @@
+/// `skp --list`, `skp --help` and `skp --help TASK`.
+public struct HelpPrinter {
+    public var library: TaskLibrary
+    public var style: Style
+
+    public init(library: TaskLibrary, style: Style) {
+        self.library = library
+        self.style = style
+    }
+
+    /// Tasks grouped by namespace, one line of help each.
+    public func list() -> String {
+        var out = style.bold("Tasks") + style.dim(" (skp --help TASK for its flags)") + "\n"
+        let width = (library.order.map(\.count).max() ?? 10) + 2
+        var namespace = ""
+        for name in library.order {
+            let task = library[name]!
+            if task.namespace != namespace {
+                namespace = task.namespace
+                out += "\n" + style.bold(namespace)
+                if let help = library.namespaceHelp[namespace] { out += style.dim("  " + help) }
+                out += "\n"
+            }
+            out += "  " + style.cyan(name.padding(toLength: width, withPad: " ", startingAt: 0)) + task.help + "\n"
+        }
+        return out
+    }
+
+    public func task(_ task: TaskDefinition) -> String {
+        var out = style.bold(task.name) + (task.help.isEmpty ? "" : ": " + task.help) + "\n\n"
+        var usage = "skp \(task.name)"
+        for param in task.decl.params {
+            let flag = param.short.map { "-\($0)" } ?? "--\(param.name)"
+            let word = param.isFlag ? flag : "\(flag) \(param.name.uppercased())"
+            usage += param.required ? " \(word)" : " [\(word)]"
+        }
+        out += "Usage: \(usage)\n"
+        if !task.decl.params.isEmpty {
+            out += "\nFlags:\n"
+            for param in task.decl.params {
+                var flags = param.short.map { "-\($0), " } ?? "    "
+                flags += "--\(param.name)" + (param.isFlag ? "" : " \(param.name.uppercased())")
+                var notes: [String] = []
+                if param.required { notes.append("required") }
+                if param.secret { notes.append("secret: masked in all output") }
+                if let template = param.defaultValue, let text = template.literalText { notes.append("default \"\(text)\"") }
+                if let variable = param.environmentVariable { notes.append("or $\(variable)") }
+                if param.prompt { notes.append("asked for when missing") }
+                let help = (param.help ?? "") + (notes.isEmpty ? "" : " (" + notes.joined(separator: "; ") + ")")
+                out += "  " + flags.padding(toLength: 30, withPad: " ", startingAt: 0) + help + "\n"
+            }
+        }
+        let targets = Self.targets(task.decl.body)
+        out += "\nRuns on: " + (targets.isEmpty ? "all" : targets.joined(separator: "; then ")) + "\n"
+        if !task.pre.isEmpty { out += "Before it: " + task.pre.map(\.task).joined(separator: ", ") + "\n" }
+        if !task.post.isEmpty { out += "After it: " + task.post.map(\.task).joined(separator: ", ") + "\n" }
+        out += style.dim("Defined at \(task.decl.location)") + "\n"
+        return out
+    }
+
+    /// The `on` selectors of a task body, in order.
+    static func targets(_ items: [Item]) -> [String] {
+        var out: [String] = []
+        for item in items {
+            switch item {
+            case .stage(let s, let serial, let body, _):
+                out.append(s.description + (serial ? " (one at a time)" : ""))
+                out += targets(body)
+            case .target(let s, let serial, _):
+                out.append(s.description + (serial ? " (one at a time)" : ""))
+            case .loop(_, _, _, let body, _): out += targets(body)
+            case .condition(_, let a, let b, _): out += targets(a + b)
+            default: break
+            }
+        }
+        return out
+    }
+
+    public func general() -> String {
+        """
+        \(style.bold("skp")): run tasks on many hosts at once over SSH (Docker Swarm clusters, labs, bare metal)
+
+        Usage: skp [OPTIONS] TASK [FLAGS] [TASK [FLAGS]...]
+
+        Options:
+          -l, --list                  list the tasks, by namespace
+          -h, --help [TASK]           this help, or a task's flags, targets and hooks
+              --dry-run               print every host's exact commands; contact no host
+          -L, --limit SELECTOR        only change these hosts (all, c01, role:manager, label:pgsql,
+                                      label:k=v, a,b (or), a&b (and), !a (not), one(a))
+              --list-hosts SELECTOR   show which hosts a selector names, and stop
+              --hosts FILE            hosts inventory (default $SKP_HOSTS, else ./hosts.json)
+              --volumes FILE          volumes inventory (default $SKP_VOLUMES, else ./volumes.json)
+              --networks FILE         networks inventory (default $SKP_NETWORKS, else ./networks.json)
+              --tasks DIR             task files (default $SKP_TASKS, else ./tasks)
+              --user USER             SSH user for hosts without one (default $SKP_USER, else $USER)
+              --identity FILE         SSH private key (default: per-host key, ssh-agent, ~/.ssh/id_*)
+              --port N                SSH port for hosts without one (default 22)
+          -f, --forks N               hosts worked on at once (default 64)
+              --connect-timeout S     seconds to connect and authenticate (default 10)
+              --timeout S             seconds a command may run (default: no limit)
+              --host-key-checking M   strict | accept-new (default) | off
+          -o, --output MODE           stream (default) | grouped
+              --keep-going            run later tasks even when a task failed on some hosts
+              --json                  machine-readable output (one JSON object per line)
+              --color WHEN            auto (default) | always | never
+          -V, --version               print the version
+
+        Exit status: 0 ok; 1 a step failed on a host; 2 bad input (nothing ran);
+                     3 a host could not be reached; 130 interrupted.
+
+        """
+    }
+}

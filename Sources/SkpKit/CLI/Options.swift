@@ -1,0 +1,39 @@
+/// Options that apply to the whole invocation (as opposed to a task's own flags).
+public struct Options: Sendable {
+    public var list = false
+    public var help = false
+    public var helpTopic: String?
+    public var version = false
+    public var dryRun = false
+    public var json = false
+    public var limit: String?
+    public var listHosts: String?
+    public var hostsPath: String?
+    public var volumesPath: String?
+    public var networksPath: String?
+    public var tasksPath: String?
+    public var user: String?
+    public var color: Style.Mode = .auto
+    public var forks = 64
+    public var connectTimeout = 10.0
+    public var commandTimeout: Double?
+    public var keepGoing = false
+    public var output = "stream"
+    public var hostKeyChecking = "accept-new"
+    public var identity: String?
+    public var port: Int?
+
+    public init() {}
+
+    /// Long options that take a value, with the key path they set.
+    static let valued: [String: WritableKeyPath<Options, String?>] = [
+        "limit": \.limit, "list-hosts": \.listHosts, "hosts": \.hostsPath, "volumes": \.volumesPath,
+        "networks": \.networksPath, "tasks": \.tasksPath, "user": \.user, "identity": \.identity,
+    ]
+    static let switches: [String: WritableKeyPath<Options, Bool>] = [
+        "list": \.list, "dry-run": \.dryRun, "json": \.json, "version": \.version, "keep-going": \.keepGoing,
+    ]
+    static let others = ["help", "color", "forks", "connect-timeout", "timeout", "output", "host-key-checking", "port"]
+
+    static var allNames: [String] { Array(valued.keys) + Array(switches.keys) + others }
+}

@@ -1,0 +1,251 @@
+import Foundation
+
+/// Reads hosts.json, volumes.json and networks.json, accepting the variants users paste from the
+/// guide, and checks them. All mistakes found are reported together, each with file:line:column.
+public struct InventoryLoader {
+    public var environment: SkpEnvironment
+    private var problems: [Diagnostic] = []
+    private var sources: [String: SourceText] = [:]
+
+    public init(environment: SkpEnvironment) { self.environment = environment }
+
+    /// Loads the three files. A missing volumes.json or networks.json is an empty inventory; a
+    /// missing hosts.json is an error only when `requireHosts` (planning needs hosts, `--list` not).
+    public mutating func load(_ paths: InventoryPaths, requireHosts: Bool = true) throws -> Inventory {
+        problems = []
+        let hostsRoot = try document(at: paths.hosts, required: requireHosts)
+        let volumesRoot = try document(at: paths.volumes, required: false)
+        let networksRoot = try document(at: paths.networks, required: false)
+
+        let hosts = hostsRoot.map { parseHosts($0) } ?? []
+        let volumes = volumesRoot.map { parseVolumes($0) } ?? []
+        let networks = networksRoot.map { parseNetworks($0) } ?? []
+        checkUnique(hosts.map { ($0.address, $0.location) }, what: "address", path: paths.hosts)
+        for volume in volumes where !volume.labels.isEmpty {
+            // A label a host lists but disables still counts: the volume is parked, not mistyped.
+            let known = Set(hosts.flatMap { $0.labels.map(\.key) })
+            if !volume.labels.contains(where: known.contains), !hosts.isEmpty {
+                report("volume \(volume.name) has labels \(volume.labels.joined(separator: ", ")) that no host has",
+                       at: volume.location, hint: "enable one of them on a host in \(paths.hosts), e.g. \"labels\": {\"\(volume.labels[0])\": \"enable\"}")
+            }
+        }
+        if !problems.isEmpty { throw DiagnosticList(problems) }
+        return Inventory(hosts: hosts, volumes: volumes, networks: networks, paths: paths)
+    }
+
+    // MARK: files
+
+    private mutating func document(at path: String, required: Bool) throws -> JSONNode? {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            if !required { return nil }
+            throw Diagnostic("cannot read \(path)",
+                             hint: "create it (see README, \"Inventories\"), or point SKP_HOSTS or --hosts at yours")
+        }
+        let text = String(decoding: data, as: UTF8.self)
+        sources[path] = SourceText(path: path, text: text)
+        let root = try JSONDocument.load(path: path, text: text)
+        guard root.entries != nil else {
+            throw Diagnostic("\(path) must be a JSON object keyed by name, found \(root.typeName)",
+                             at: root.location, source: sources[path])
+        }
+        return root
+    }
+
+    private mutating func report(_ message: String, at location: SourceLocation, hint: String? = nil) {
+        problems.append(Diagnostic(message, at: location, source: sources[location.file], hint: hint))
+    }
+
+    // MARK: hosts.json
+
+    private mutating func parseHosts(_ root: JSONNode) -> [Host] {
+        var hosts: [Host] = []
+        for (name, node) in root.entries ?? [] {
+            let at = node.keyLocation ?? node.location
+            guard checkName(name, kind: "host", at: at), let fields = node.entries else {
+                if node.entries == nil { report("host \(name) must be an object, found \(node.typeName)", at: node.location) }
+                continue
+            }
+            var host = Host(name: name, address: "", roles: [], labels: [], fields: [:], location: at)
+            for (key, value) in fields {
+                switch key {
+                case "ipv4", "address", "ip", "host":
+                    host.address = expandedString(value, field: key) ?? ""
+                case "roles", "groups":
+                    host.roles = stringList(value, field: key)
+                case "labels":
+                    host.labels = labelPairs(value)
+                case "user":
+                    host.user = expandedString(value, field: key)
+                case "port":
+                    if let text = value.string, let port = Int(text), (1...65535).contains(port) {
+                        host.port = port
+                    } else {
+                        report("port must be a number from 1 to 65535", at: value.location)
+                    }
+                case "key", "identity_file":
+                    host.key = expandedString(value, field: key)
+                case "jump", "proxy_jump":
+                    host.jump = expandedString(value, field: key)
+                default:
+                    if let text = expandedString(value, field: key, quiet: true) { host.fields[key] = text }
+                }
+            }
+            if host.address.isEmpty {
+                report("host \(name) has no address", at: at,
+                       hint: "add \"ipv4\": \"192.168.56.11\" (or \"address\") to it")
+            }
+            hosts.append(host)
+        }
+        return hosts
+    }
+
+    /// Labels as an object, as an array of one-key objects, or as an array of names (enabled).
+    private mutating func labelPairs(_ node: JSONNode) -> [(key: String, value: String)] {
+        switch node.value {
+        case .object(let entries):
+            return entries.compactMap { key, value in
+                guard let text = value.string else {
+                    report("label \(key) must be a string such as \"enable\"", at: value.location)
+                    return nil
+                }
+                return (key, text)
+            }
+        case .array(let items):
+            var pairs: [(key: String, value: String)] = []
+            for item in items {
+                if case .string(let name) = item.value { pairs.append((name, "enable")); continue }
+                pairs += labelPairs(item)
+            }
+            return pairs
+        default:
+            report("labels must be an object such as {\"pgsql\": \"enable\"}, found \(node.typeName)", at: node.location)
+            return []
+        }
+    }
+
+    // MARK: volumes.json
+
+    private mutating func parseVolumes(_ root: JSONNode) -> [Volume] {
+        var volumes: [Volume] = []
+        for (name, node) in root.entries ?? [] {
+            let at = node.keyLocation ?? node.location
+            guard checkName(name, kind: "volume", at: at) else { continue }
+            guard let fields = node.entries else {
+                report("volume \(name) must be an object, found \(node.typeName)", at: node.location)
+                continue
+            }
+            guard let typeNode = node["type"] else {
+                report("volume \(name) has no type", at: at,
+                       hint: "add \"type\": one of \(Volume.Kind.allCases.map(\.rawValue).joined(separator: ", "))")
+                continue
+            }
+            guard let kind = typeNode.string.flatMap(Volume.Kind.init(rawValue:)) else {
+                let written = typeNode.string ?? typeNode.typeName
+                let names = Volume.Kind.allCases.map(\.rawValue)
+                let hint = Suggest.closest(to: written, in: names).map { "did you mean \"\($0)\"?" }
+                    ?? "a volume type is one of \(names.joined(separator: ", "))"
+                report("unknown volume type \"\(written)\" for \(name)", at: typeNode.location, hint: hint)
+                continue
+            }
+            var volume = Volume(name: name, kind: kind, opts: [], labels: [], fields: [:], location: at)
+            for (key, value) in fields {
+                switch key {
+                case "type": break
+                case "path": volume.path = expandedString(value, field: key)
+                case "opts": volume.opts = stringList(value, field: key)
+                case "labels":
+                    volume.labels = value.entries.map { $0.filter { Host.isEnabled($0.node.string ?? "") }.map(\.key) }
+                        ?? stringList(value, field: key)
+                default:
+                    if let text = expandedString(value, field: key, quiet: true) { volume.fields[key] = text }
+                }
+            }
+            var present = Set(volume.fields.keys)
+            if volume.path != nil { present.insert("path") }
+            // The guide's plugin form of sshfs names its remote in opts (-o sshcmd=…), not in path.
+            let pluginForm = kind == .sshfs && volume.opts.contains { $0.contains("sshcmd=") }
+            for field in kind.requiredFields where !present.contains(field) {
+                if field == "path" && pluginForm { continue }
+                report("\(kind.rawValue) volume \(name) needs \"\(field)\"", at: at)
+            }
+            if kind == .sshfs, volume.path == nil, !pluginForm {
+                report("sshfs volume \(name) needs \"path\" (where to mount) or an -o sshcmd=… option", at: at)
+            }
+            volumes.append(volume)
+        }
+        return volumes
+    }
+
+    // MARK: networks.json
+
+    private mutating func parseNetworks(_ root: JSONNode) -> [Network] {
+        var networks: [Network] = []
+        for (name, node) in root.entries ?? [] {
+            let at = node.keyLocation ?? node.location
+            guard checkName(name, kind: "network", at: at) else { continue }
+            guard let fields = node.entries else {
+                report("network \(name) must be an object, found \(node.typeName)", at: node.location)
+                continue
+            }
+            var network = Network(name: name, opts: [], fields: [:], location: at)
+            for (key, value) in fields {
+                if key == "opts" { network.opts = stringList(value, field: key) }
+                else if let text = expandedString(value, field: key, quiet: true) { network.fields[key] = text }
+            }
+            networks.append(network)
+        }
+        return networks
+    }
+
+    // MARK: values
+
+    /// Names end up in commands and file paths: allow what Docker and DNS allow, nothing else.
+    private mutating func checkName(_ name: String, kind: String, at location: SourceLocation) -> Bool {
+        let ok = !name.isEmpty && name.count <= 128 && name.first!.isASCII
+            && (name.first!.isLetter || name.first!.isNumber)
+            && name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == ".") }
+        if !ok {
+            report("\(kind) name \"\(name)\" is not allowed", at: location,
+                   hint: "use letters, digits, '-', '_' and '.', starting with a letter or digit")
+        }
+        return ok
+    }
+
+    private mutating func expandedString(_ node: JSONNode, field: String, quiet: Bool = false) -> String? {
+        guard let text = node.string else {
+            if !quiet { report("\(field) must be a string, found \(node.typeName)", at: node.location) }
+            return nil
+        }
+        switch environment.expand(text) {
+        case .success(let value): return value
+        case .failure(let error):
+            var at = node.location
+            at.column += 1 + error.offset // past the opening quote
+            report("$\(error.variable) is not set on this machine", at: at,
+                   hint: "export \(error.variable)=… before running skp, or write $$ for a literal $")
+            return nil
+        }
+    }
+
+    /// A list of strings, or a single string standing for a list of one.
+    private mutating func stringList(_ node: JSONNode, field: String) -> [String] {
+        switch node.value {
+        case .array(let items): return items.compactMap { expandedString($0, field: field) }
+        case .string: return expandedString(node, field: field).map { [$0] } ?? []
+        default:
+            report("\(field) must be a list of strings, found \(node.typeName)", at: node.location)
+            return []
+        }
+    }
+
+    private mutating func checkUnique(_ values: [(String, SourceLocation)], what: String, path: String) {
+        var seen: [String: SourceLocation] = [:]
+        for (value, location) in values where !value.isEmpty {
+            if let first = seen[value] {
+                report("duplicate \(what) \(value) (first used at \(first))", at: location)
+            } else {
+                seen[value] = location
+            }
+        }
+    }
+}

@@ -1,0 +1,282 @@
+import Foundation
+
+/// Evaluates expressions and renders templates against a `Scope`. Errors point at the
+/// expression in the task file.
+public struct Evaluator {
+    public var scope: Scope
+
+    public init(scope: Scope) { self.scope = scope }
+
+    func error(_ message: String, at location: SourceLocation, hint: String? = nil) -> Diagnostic {
+        Diagnostic(message, at: location, source: scope.source, hint: hint)
+    }
+
+    // MARK: expressions
+
+    public func evaluate(_ expr: Expr) throws -> Value {
+        switch expr {
+        case .string(let template):
+            let command = try render(template, quoting: false)
+            if !command.capturedNames.isEmpty {
+                throw error("a captured value cannot be tested at plan time", at: template.location)
+            }
+            let secret = !command.secrets.isEmpty
+            let text = command.render(captures: [:])
+            return secret ? .secret(text) : .string(text)
+        case .number(let text, _):
+            return .string(text)
+        case .path(let parts, let location):
+            return try evaluatePath(parts, at: location)
+        case .call(let name, let args, let location):
+            return try call(name, args.map(evaluate), at: location)
+        case .equals(let a, let b):
+            return .bool(try text(evaluate(a), at: a.location) == text(evaluate(b), at: b.location))
+        case .notEquals(let a, let b):
+            return .bool(try text(evaluate(a), at: a.location) != text(evaluate(b), at: b.location))
+        case .and(let a, let b):
+            return .bool(try truth(evaluate(a)) && truth(evaluate(b)))
+        case .or(let a, let b):
+            return .bool(try truth(evaluate(a)) || truth(evaluate(b)))
+        case .not(let a):
+            return .bool(try !truth(evaluate(a)))
+        case .contains(let element, let collection):
+            return .bool(try contains(evaluate(collection), text(evaluate(element), at: element.location)))
+        }
+    }
+
+    func evaluatePath(_ parts: [String], at location: SourceLocation) throws -> Value {
+        guard var value = scope.lookup(parts[0]) else {
+            let name = parts[0]
+            if name.allSatisfy({ $0.isUppercase || $0 == "_" || $0.isNumber }) {
+                throw error("unknown value \(name)", at: location,
+                            hint: "for the remote shell's variable write $\(name) (not ${\(name)}); for the control machine's, ${env.\(name)}")
+            }
+            let hint = Suggest.closest(to: name, in: scope.visibleNames).map { "did you mean \($0)?" }
+            throw error("unknown value \(name)", at: location, hint: hint)
+        }
+        var path = parts[0]
+        for member in parts.dropFirst() {
+            value = try self.member(member, of: value, path: path, at: location)
+            path += "." + member
+        }
+        return value
+    }
+
+    func member(_ name: String, of value: Value, path: String, at location: SourceLocation) throws -> Value {
+        let inventory = scope.inventory
+        switch value {
+        case .host(let index):
+            let host = inventory.hosts[index]
+            switch name {
+            case "name": return .string(host.name)
+            case "address", "ipv4": return .string(host.address)
+            case "roles": return .list(host.roles.map(Value.string))
+            case "labels": return .list(host.labels.map { .pair(key: $0.key, value: $0.value) })
+            case "enabled_labels": return .list(host.enabledLabels.map(Value.string))
+            case "volumes": return .list(inventory.volumes.indices.filter { inventory.volumes[$0].targets(host) }.map(Value.volume))
+            case "user": return .string(host.user ?? scope.environment["SKP_USER"] ?? "root")
+            case "port": return .string(String(host.port ?? 22))
+            case "key": return host.key.map(Value.string) ?? .null
+            default:
+                if let hosts = scope.captures[name], hosts.contains(host.name) { return .captured(name + "@" + host.name) }
+                return host.fields[name].map(Value.string) ?? .null
+            }
+        case .volume(let index):
+            let volume = inventory.volumes[index]
+            switch name {
+            case "name": return .string(volume.name)
+            case "type": return .string(volume.kind.rawValue)
+            case "path": return volume.path.map(Value.string) ?? .null
+            case "opts": return .list(volume.opts.map(Value.string))
+            case "labels": return .list(volume.labels.map(Value.string))
+            case "hosts": return .hosts(HostSet(indexes: inventory.hosts.indices.filter { volume.targets(inventory.hosts[$0]) }))
+            default:
+                guard let field = volume.fields[name] else { return .null }
+                return Volume.isSecretField(name) ? .secret(field) : .string(field)
+            }
+        case .network(let index):
+            let network = inventory.networks[index]
+            switch name {
+            case "name": return .string(network.name)
+            case "opts": return .list(network.opts.map(Value.string))
+            default: return network.fields[name].map(Value.string) ?? .null
+            }
+        case .pair(let key, let labelValue):
+            switch name {
+            case "key", "name": return .string(key)
+            case "value": return .string(labelValue)
+            case "enabled": return .bool(Host.isEnabled(labelValue))
+            default: break
+            }
+        case .hosts(let set):
+            if set.count == 1 { return try member(name, of: .host(set.indexes[0]), path: path, at: location) }
+            throw error("\(path) is \(set.count) hosts, so it has no single \(name)", at: location,
+                        hint: "name one host with one(…), e.g. let leader = one(role:master)")
+        case .environment:
+            return scope.environment[name].map(Value.string) ?? .null
+        case .list(let items) where name == "length":
+            return .string(String(items.count))
+        default: break
+        }
+        throw error("\(path) is \(value.typeName) and has no field \(name)", at: location)
+    }
+
+    func call(_ name: String, _ args: [Value], at location: SourceLocation) throws -> Value {
+        switch (name, args.count) {
+        case ("join", 2):
+            let separator = try text(args[1], at: location)
+            let items = try list(args[0], at: location).map { try text($0, at: location) }
+            return .string(items.joined(separator: separator))
+        case ("len", 1):
+            return .string(String(try list(args[0], at: location).count))
+        case ("first", 1):
+            return try list(args[0], at: location).first ?? .null
+        case ("cidr24", 1):
+            // The /24 network around an IPv4 address: 192.168.56.11 → 192.168.56.0/24.
+            let parts = try text(args[0], at: location).split(separator: ".")
+            guard parts.count == 4 else { throw error("cidr24 needs an IPv4 address", at: location) }
+            return .string(parts.prefix(3).joined(separator: ".") + ".0/24")
+        case ("read", 1):
+            // A file of the control machine, read while planning (a public key…).
+            let path = try text(args[0], at: location)
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw error("cannot read \(path) on this machine", at: location)
+            }
+            return .string(String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
+        case ("default", 2):
+            if case .null = args[0] { return args[1] }
+            return args[0]
+        default:
+            throw error("unknown function \(name)/\(args.count)", at: location,
+                        hint: "functions: join(list, sep), len(list), first(list), default(value, fallback), cidr24(address), read(path)")
+        }
+    }
+
+    // MARK: conversions
+
+    /// Hosts named by a value: a host set, a host, a list, or a host's name or address
+    /// (`root@192.168.56.11` names the host with that address).
+    public func hostSet(_ value: Value, at location: SourceLocation) throws -> HostSet {
+        let inventory = scope.inventory
+        switch value {
+        case .hosts(let set): return set
+        case .host(let index): return HostSet(indexes: [index])
+        case .null: return HostSet(indexes: [])
+        case .list(let items):
+            var indexes = Set<Int>()
+            for item in items { indexes.formUnion(try hostSet(item, at: location).indexes) }
+            return HostSet(indexes: indexes.sorted())
+        default:
+            let text = try self.text(value, at: location)
+            let bare = String(text.split(separator: "@").last ?? Substring(text))
+            let address = bare.split(separator: ":").first.map(String.init) ?? bare
+            if let index = inventory.hosts.firstIndex(where: { $0.name == address || $0.address == address }) {
+                return HostSet(indexes: [index])
+            }
+            throw error("\(text) is not a host of \(inventory.paths.hosts)", at: location,
+                        hint: "skp reaches only inventory hosts; add it to the inventory")
+        }
+    }
+
+    func text(_ value: Value, at location: SourceLocation) throws -> String {
+        switch value {
+        case .null: return ""
+        case .string(let s), .secret(let s): return s
+        case .bool(let b): return b ? "true" : "false"
+        case .host(let i): return scope.inventory.hosts[i].name
+        case .volume(let i): return scope.inventory.volumes[i].name
+        case .network(let i): return scope.inventory.networks[i].name
+        case .pair(let key, _): return key
+        case .hosts(let set) where set.count == 1: return scope.inventory.hosts[set.indexes[0]].name
+        case .captured(let name):
+            throw error("\(name) is captured when the task runs; it cannot be tested while planning", at: location)
+        default:
+            throw error("expected a single value here, found \(value.typeName)", at: location)
+        }
+    }
+
+    func list(_ value: Value, at location: SourceLocation) throws -> [Value] {
+        switch value {
+        case .list(let items): return items
+        case .hosts(let set): return set.indexes.map(Value.host)
+        case .null: return []
+        default: throw error("expected a list, found \(value.typeName)", at: location)
+        }
+    }
+
+    func truth(_ value: Value) throws -> Bool {
+        switch value {
+        case .null: false
+        case .bool(let b): b
+        case .string(let s), .secret(let s): !s.isEmpty && s != "false"
+        case .list(let items): !items.isEmpty
+        case .hosts(let set): !set.isEmpty
+        default: true
+        }
+    }
+
+    func contains(_ collection: Value, _ element: String) throws -> Bool {
+        switch collection {
+        case .list(let items):
+            return items.contains { item in
+                if case .pair(let key, let value) = item { return key == element && Host.isEnabled(value) }
+                return (try? text(item, at: scope.source.location)) == element
+            }
+        case .hosts(let set):
+            return set.indexes.contains { scope.inventory.hosts[$0].name == element }
+        case .string(let s): return s.contains(element)
+        case .null: return false
+        default:
+            throw error("'in' needs a list on its right, found \(collection.typeName)", at: scope.source.location)
+        }
+    }
+
+    // MARK: templates
+
+    /// Renders a template into command parts. With `quoting`, values are shell-quoted
+    /// (commands); without, inserted as they are (file content, paths).
+    public func render(_ template: Template, quoting: Bool) throws -> Command {
+        var command = Command()
+        for segment in template.segments {
+            switch segment {
+            case .text(let text):
+                command.parts.append(.literal(text))
+            case .value(let expr, let raw, let location):
+                try append(evaluate(expr), to: &command, quoted: quoting && !raw, expr: expr, at: location)
+            }
+        }
+        return command
+    }
+
+    private func append(_ value: Value, to command: inout Command, quoted: Bool, expr: Expr, at location: SourceLocation) throws {
+        switch value {
+        case .null:
+            throw error("\(describe(expr)) is not set", at: location,
+                        hint: "set it in the inventory, or test it first: if \(describe(expr)) != \"\" { … }")
+        case .secret(let s):
+            command.parts.append(.secret(s, quoted: quoted))
+        case .captured(let name):
+            command.parts.append(.captured(name, quoted: quoted))
+        case .list(let items):
+            for (i, item) in items.enumerated() {
+                if i > 0 { command.parts.append(.literal(" ")) }
+                try append(item, to: &command, quoted: quoted, expr: expr, at: location)
+            }
+        case .hosts(let set) where set.count != 1:
+            let names = set.indexes.map { scope.inventory.hosts[$0].name }
+            try append(.list(names.map(Value.string)), to: &command, quoted: quoted, expr: expr, at: location)
+        default:
+            command.parts.append(.value(try text(value, at: location), quoted: quoted))
+        }
+    }
+
+    private func describe(_ expr: Expr) -> String {
+        if case .path(let parts, _) = expr { return parts.joined(separator: ".") }
+        return "the value"
+    }
+}
+
+extension SourceText {
+    /// A placeholder location at the top of the file, for errors without a better place.
+    var location: SourceLocation { SourceLocation(file: path, line: 0, column: 0) }
+}

@@ -1,0 +1,84 @@
+/// What an invocation will do, fully expanded: per task, stages in order; per stage, each
+/// host's steps with their final commands. A dry run prints this; the executor runs it.
+public struct Plan: Sendable {
+    public var tasks: [PlannedTask]
+    public var inventory: Inventory
+
+    /// Every secret value the plan holds, so any output that echoes one can be masked.
+    public var secrets: [String] {
+        var all = Set<String>()
+        for task in tasks {
+            for stage in task.stages {
+                for host in stage.hosts {
+                    for step in host.steps { all.formUnion(step.secrets) }
+                }
+            }
+            for argument in task.arguments where argument.secret { all.insert(argument.value) }
+        }
+        return all.filter { !$0.isEmpty }.sorted { $0.count > $1.count }
+    }
+}
+
+public struct PlannedTask: Sendable {
+    public struct Argument: Sendable {
+        public var name: String
+        public var value: String
+        public var secret: Bool
+        public var display: String { secret ? "***" : value }
+    }
+
+    public var name: String
+    public var arguments: [Argument]
+    /// Why it runs when the user did not name it: "pre of docker.swarm-join".
+    public var reason: String?
+    public var stages: [Stage]
+}
+
+/// A set of hosts that run their steps together; the next stage starts when this one is done.
+public struct Stage: Sendable {
+    public var target: String
+    /// Hosts one at a time (managers join a swarm one by one).
+    public var serial: Bool
+    public var hosts: [HostPlan]
+}
+
+public struct HostPlan: Sendable {
+    /// Index into the inventory; nil for the control machine.
+    public var host: Int?
+    public var name: String
+    public var steps: [PlannedStep]
+}
+
+public struct PlannedStep: Sendable {
+    public enum Kind: Sendable {
+        case run(Command)
+        /// On the control machine, on behalf of this host.
+        case local(Command)
+        case capture(name: String, Command, local: Bool)
+        case upload(content: Command, path: String, mode: Int?)
+        case echo(Command)
+        case fail(Command)
+    }
+
+    public var kind: Kind
+    /// Skip the step (reported unchanged) when this command succeeds first.
+    public var unless: Command?
+    public var location: SourceLocation
+
+    var secrets: [String] {
+        var all = unless?.secrets ?? []
+        switch kind {
+        case .run(let c), .local(let c), .capture(_, let c, _), .echo(let c), .fail(let c): all += c.secrets
+        case .upload(let content, _, _): all += content.secrets
+        }
+        return all
+    }
+
+    /// Whether the step can change a host (captures, echoes and failures do not).
+    public var changesHost: Bool {
+        switch kind {
+        case .run, .local, .upload: true
+        default: false
+        }
+    }
+}

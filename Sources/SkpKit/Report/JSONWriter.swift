@@ -1,0 +1,71 @@
+/// Minimal JSON output for reports: skp writes JSON (jansson reads it), escaping by RFC 8259.
+public enum JSONWriter {
+    public static func string(_ s: String) -> String {
+        var out = "\""
+        for scalar in s.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where scalar.value < 0x20:
+                out += "\\u" + String(scalar.value, radix: 16).leftPad(4)
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
+    }
+
+    /// An object from ordered pairs whose values are already JSON.
+    public static func object(_ pairs: [(String, String)]) -> String {
+        "{" + pairs.map { string($0.0) + ":" + $0.1 }.joined(separator: ",") + "}"
+    }
+
+    public static func array(_ items: [String]) -> String { "[" + items.joined(separator: ",") + "]" }
+}
+
+extension Plan {
+    /// The plan as one JSON document, masked like the printed plan.
+    public var json: String {
+        JSONWriter.object([("tasks", JSONWriter.array(tasks.map { task in
+            JSONWriter.object([
+                ("task", JSONWriter.string(task.name)),
+                ("arguments", JSONWriter.object(task.arguments.map { ($0.name, JSONWriter.string($0.display)) })),
+                ("reason", task.reason.map(JSONWriter.string) ?? "null"),
+                ("stages", JSONWriter.array(task.stages.map { stage in
+                    JSONWriter.object([
+                        ("target", JSONWriter.string(stage.target)),
+                        ("serial", stage.serial ? "true" : "false"),
+                        ("hosts", JSONWriter.array(stage.hosts.map { host in
+                            JSONWriter.object([
+                                ("host", JSONWriter.string(host.name)),
+                                ("steps", JSONWriter.array(host.steps.map(\.json))),
+                            ])
+                        })),
+                    ])
+                })),
+            ])
+        }))])
+    }
+}
+
+extension PlannedStep {
+    var json: String {
+        var pairs: [(String, String)]
+        switch kind {
+        case .run(let c): pairs = [("run", JSONWriter.string(c.description))]
+        case .local(let c): pairs = [("local", JSONWriter.string(c.description))]
+        case .capture(let name, let c, let local):
+            pairs = [("capture", JSONWriter.string(name)), (local ? "local" : "run", JSONWriter.string(c.description))]
+        case .upload(let content, let path, let mode):
+            pairs = [("upload", JSONWriter.string(path)), ("content", JSONWriter.string(content.description)),
+                     ("mode", mode.map { JSONWriter.string(String($0, radix: 8).leftPad(4)) } ?? "null")]
+        case .echo(let c): pairs = [("echo", JSONWriter.string(c.description))]
+        case .fail(let c): pairs = [("fail", JSONWriter.string(c.description))]
+        }
+        if let unless { pairs.append(("unless", JSONWriter.string(unless.description))) }
+        pairs.append(("at", JSONWriter.string(location.description)))
+        return JSONWriter.object(pairs)
+    }
+}

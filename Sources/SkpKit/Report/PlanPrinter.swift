@@ -1,0 +1,65 @@
+/// Prints a plan for people: per task, per stage, each host's steps with the exact command,
+/// secrets masked and captured values shown as {{name}}.
+public struct PlanPrinter {
+    public var style: Style
+
+    public init(style: Style) { self.style = style }
+
+    public func render(_ plan: Plan) -> String {
+        let width = plan.tasks.flatMap { $0.stages.flatMap { $0.hosts.map(\.name.count) } }.max() ?? 5
+        var out = ""
+        let hostCount = Set(plan.tasks.flatMap { $0.stages.flatMap { $0.hosts.map(\.name) } }).count
+        out += style.bold("Plan: \(plan.tasks.count) task\(plan.tasks.count == 1 ? "" : "s"), \(hostCount) host\(hostCount == 1 ? "" : "s")") + style.dim("  (dry run: no host is contacted)") + "\n"
+        for task in plan.tasks {
+            out += "\n" + style.bold(task.name)
+            let args = task.arguments.filter { !$0.value.isEmpty && $0.value != "false" }
+            if !args.isEmpty { out += " " + args.map { "--\($0.name)=\(ShellQuote.quote($0.display))" }.joined(separator: " ") }
+            if let reason = task.reason { out += style.dim("  (\(reason))") }
+            out += "\n"
+            if task.stages.isEmpty { out += style.dim("  nothing to do: no host matches") + "\n" }
+            for stage in task.stages {
+                out += "  " + style.cyan("on \(stage.target)") + (stage.serial ? style.dim(" serial, one host at a time") : "") + "\n"
+                for host in stage.hosts {
+                    for (i, step) in host.steps.enumerated() {
+                        let label = i == 0 ? host.name : ""
+                        let index = host.host ?? 0
+                        out += "    " + style.host(label.padding(toLength: width, withPad: " ", startingAt: 0), index: index)
+                        out += "  " + describe(step) + "\n"
+                        if let unless = step.unless {
+                            out += "    " + String(repeating: " ", count: width) + "  " + style.dim("  unless: \(unless)") + "\n"
+                        }
+                    }
+                }
+            }
+        }
+        return out
+    }
+
+    func describe(_ step: PlannedStep) -> String {
+        switch step.kind {
+        case .run(let command): return "$ \(command)"
+        case .local(let command): return style.yellow("local$") + " \(command)"
+        case .capture(let name, let command, let local):
+            return style.yellow("\(name) <-") + (local ? " local$ " : " $ ") + "\(command)"
+        case .upload(let content, let path, let mode):
+            let bytes = content.render(captures: [:], masked: true).utf8.count
+            let modeText = mode.map { " mode " + String($0, radix: 8).leftPad(4) } ?? ""
+            var line = style.yellow("upload") + " \(path)\(modeText) (\(bytes) bytes via SFTP)"
+            let shown = content.description
+            if !shown.isEmpty {
+                let lines = shown.split(separator: "\n", omittingEmptySubsequences: false)
+                let preview = lines.prefix(3).joined(separator: "\\n")
+                line += style.dim(": " + preview + (lines.count > 3 ? "…" : ""))
+            }
+            return line
+        case .echo(let text): return style.yellow("echo") + " \(text)"
+        case .fail(let text): return style.red("fail") + " \(text)"
+        }
+    }
+}
+
+extension String {
+    func leftPad(_ width: Int, with pad: Character = "0") -> String {
+        count >= width ? self : String(repeating: pad, count: width - count) + self
+    }
+}

@@ -1,0 +1,89 @@
+/// What the parser produced from one task file: names are still plain text, nothing is linked.
+public struct TaskFile: Sendable {
+    public var namespace: String
+    public var help: String?
+    public var tasks: [TaskDecl]
+    public var source: SourceText
+}
+
+public struct TaskDecl: Sendable {
+    public var name: String
+    public var location: SourceLocation
+    public var help: String?
+    public var params: [ParamDecl]
+    public var pre: [HookRef]
+    public var post: [HookRef]
+    public var body: [Item]
+}
+
+/// `param name -n required secret default "x" env VAR prompt one-of volumes "help"`
+public struct ParamDecl: Sendable {
+    public var name: String
+    public var short: String?
+    public var required = false
+    public var secret = false
+    /// A switch: `--force` alone means true.
+    public var isFlag = false
+    public var prompt = false
+    public var defaultValue: Template?
+    public var environmentVariable: String?
+    /// Values must be names of this collection (`volumes`, `networks`, `hosts`).
+    public var oneOf: Expr?
+    public var help: String?
+    public var location: SourceLocation
+}
+
+/// `pre swarm-init` or `post nfs.exportfs(name = name)`.
+public struct HookRef: Sendable {
+    public var task: String
+    public var arguments: [(name: String, value: Expr)]
+    public var location: SourceLocation
+}
+
+/// A piece of a task body, in the order written.
+public indirect enum Item: Sendable {
+    /// `on SELECTOR [serial] { … }`: the steps inside run on those hosts, after what came before.
+    case stage(Selector, serial: Bool, body: [Item], location: SourceLocation)
+    /// `on SELECTOR [serial]` alone: the target of the steps that follow.
+    case target(Selector, serial: Bool, location: SourceLocation)
+    /// `let leader = one(role:master)`: names a set of hosts.
+    case hostSet(name: String, Selector, location: SourceLocation)
+    case loop(variable: String, collection: Expr, filter: Expr?, body: [Item], location: SourceLocation)
+    case condition(Expr, then: [Item], otherwise: [Item], location: SourceLocation)
+    case step(Step)
+
+    /// Whether this item (or something inside it) opens stages, so it is planned per task,
+    /// not per host.
+    var opensStages: Bool {
+        switch self {
+        case .stage, .target, .hostSet: true
+        case .loop(_, _, _, let body, _): body.contains { $0.opensStages }
+        case .condition(_, let a, let b, _): (a + b).contains { $0.opensStages }
+        case .step: false
+        }
+    }
+}
+
+public struct Step: Sendable {
+    public enum Action: Sendable {
+        case run(Template)
+        case sudo(Template)
+        case local(Template)
+        /// `capture NAME = run|sudo|local "…"`: stdout (trimmed) becomes a value for later steps.
+        case capture(name: String, Box<Action>)
+        case upload(content: Template, path: Template, mode: Int?)
+        case echo(Template)
+        case fail(Template)
+    }
+
+    public var action: Action
+    /// `unless "check"`: skip (as unchanged) when the check command succeeds on the host.
+    public var unless: Template?
+    public var location: SourceLocation
+}
+
+/// Lets an enum case hold its own type.
+public final class Box<T: Sendable>: Sendable {
+    public let value: T
+    public init(_ value: T) { self.value = value }
+}

@@ -1,0 +1,314 @@
+/// Builds a `TaskFile` from tokens. Vocabulary: `expect…` throws "expected X, found Y",
+/// `accept…` returns nil (or false) and consumes nothing when the token is not there,
+/// `parse…` returns a node. The grammar is written out in GRAMMAR.md.
+public struct Parser {
+    var tokens: [Token]
+    var index = 0
+    let source: SourceText
+
+    public init(tokens: [Token], source: SourceText) {
+        self.tokens = tokens
+        self.source = source
+    }
+
+    /// Parses a whole task file. The namespace defaults to the file name (`docker.skp` → docker).
+    public static func parseFile(_ source: SourceText) throws -> TaskFile {
+        var lexer = Lexer(source: source)
+        var parser = Parser(tokens: try lexer.tokenize(), source: source)
+        return try parser.parseFile()
+    }
+
+    // MARK: token helpers
+
+    var current: Token { tokens[index] }
+
+    mutating func advance() -> Token {
+        let token = tokens[index]
+        if index < tokens.count - 1 { index += 1 }
+        return token
+    }
+
+    func error(_ message: String, at token: Token, hint: String? = nil) -> Diagnostic {
+        Diagnostic(message, at: token.location, source: source, hint: hint, width: token.width)
+    }
+
+    func unexpected(_ expected: String, hint: String? = nil) -> Diagnostic {
+        error("expected \(expected), found \(current)", at: current, hint: hint)
+    }
+
+    mutating func acceptWord(_ word: String) -> Token? {
+        current.isWord(word) ? advance() : nil
+    }
+
+    mutating func acceptPunct(_ p: String) -> Token? {
+        current.isPunct(p) ? advance() : nil
+    }
+
+    mutating func expectPunct(_ p: String, hint: String? = nil) throws {
+        guard acceptPunct(p) != nil else { throw unexpected("'\(p)'", hint: hint) }
+    }
+
+    mutating func expectWord(_ word: String) throws {
+        guard acceptWord(word) != nil else { throw unexpected("'\(word)'") }
+    }
+
+    mutating func expectIdentifier(_ what: String) throws -> Token {
+        guard current.kind == .identifier else { throw unexpected(what) }
+        return advance()
+    }
+
+    mutating func expectString(_ what: String) throws -> Token {
+        guard current.kind == .string else { throw unexpected(what) }
+        return advance()
+    }
+
+    /// A statement ends at a newline, or just before the `}` that closes its block.
+    mutating func expectEndOfStatement() throws {
+        if current.kind == .newline { _ = advance(); return }
+        if current.kind == .end || current.isPunct("}") { return }
+        throw unexpected("end of line")
+    }
+
+    mutating func skipNewlines() {
+        while current.kind == .newline { _ = advance() }
+    }
+
+    // MARK: file
+
+    mutating func parseFile() throws -> TaskFile {
+        let base = source.path.split(separator: "/").last.map(String.init) ?? source.path
+        var file = TaskFile(namespace: String(base.split(separator: ".").first ?? Substring(base)),
+                            help: nil, tasks: [], source: source)
+        skipNewlines()
+        if acceptWord("namespace") != nil {
+            file.namespace = try expectIdentifier("a namespace name").text
+            if current.kind == .string { file.help = try parseTemplate(advance()).literalText }
+            try expectEndOfStatement()
+        }
+        while true {
+            skipNewlines()
+            if current.kind == .end { return file }
+            guard current.isWord("task") else {
+                throw unexpected("'task'", hint: "a task file holds `task NAME { … }` blocks")
+            }
+            file.tasks.append(try parseTask())
+        }
+    }
+
+    mutating func parseTask() throws -> TaskDecl {
+        _ = advance()
+        let nameToken = try expectIdentifier("a task name")
+        guard !nameToken.text.contains(".") else {
+            throw error("a task name has no '.'; the namespace comes from the file", at: nameToken)
+        }
+        var task = TaskDecl(name: nameToken.text, location: nameToken.location, help: nil,
+                            params: [], pre: [], post: [], body: [])
+        if current.kind == .string { task.help = try parseTemplate(advance()).literalText }
+        try expectPunct("{", hint: "a task's body is written between { and }")
+        task.body = try parseItems(in: &task)
+        return task
+    }
+
+    /// Items up to the closing `}`. Declarations (help, param, pre, post) only at a task's top level.
+    mutating func parseItems(in task: inout TaskDecl, topLevel: Bool = true) throws -> [Item] {
+        var items: [Item] = []
+        while true {
+            skipNewlines()
+            if acceptPunct("}") != nil { return items }
+            if current.kind == .end { throw unexpected("'}'", hint: "a block opened with { is not closed") }
+            let keyword = current
+            if topLevel, try parseDeclaration(into: &task) { continue }
+            if !topLevel, ["help", "param", "pre", "post"].contains(keyword.text), keyword.kind == .identifier {
+                throw error("\(keyword.text) belongs at the top of a task, not inside a block", at: keyword)
+            }
+            items.append(try parseItem(task: &task))
+        }
+    }
+
+    /// help, param, pre, post. Returns false when the current token starts none of them.
+    mutating func parseDeclaration(into task: inout TaskDecl) throws -> Bool {
+        guard current.kind == .identifier else { return false }
+        switch current.text {
+        case "help":
+            _ = advance()
+            task.help = try parseTemplate(try expectString("the help text")).literalText
+        case "param":
+            task.params.append(try parseParam())
+        case "pre", "post":
+            let which = advance().text
+            repeat {
+                let hook = try parseHook()
+                if which == "pre" { task.pre.append(hook) } else { task.post.append(hook) }
+            } while acceptPunct(",") != nil
+        default:
+            return false
+        }
+        try expectEndOfStatement()
+        return true
+    }
+
+    mutating func parseParam() throws -> ParamDecl {
+        _ = advance()
+        let name = try expectIdentifier("a parameter name")
+        var param = ParamDecl(name: name.text, location: name.location)
+        if current.kind == .shortFlag {
+            let flag = advance()
+            guard flag.text.count == 1 else {
+                throw error("a short flag is one letter, like -n", at: flag)
+            }
+            param.short = flag.text
+        }
+        while current.kind != .newline, current.kind != .end, !current.isPunct("}") {
+            let token = advance()
+            switch (token.kind, token.text) {
+            case (.identifier, "required"): param.required = true
+            case (.identifier, "secret"): param.secret = true
+            case (.identifier, "flag"): param.isFlag = true
+            case (.identifier, "prompt"): param.prompt = true
+            case (.identifier, "default"):
+                param.defaultValue = try parseTemplate(try expectString("a default value in quotes"))
+            case (.identifier, "env"):
+                param.environmentVariable = try expectIdentifier("an environment variable name").text
+            case (.identifier, "one-of"):
+                param.oneOf = try parsePrimary()
+            case (.string, _) where param.help == nil:
+                param.help = try parseTemplate(token).literalText
+            default:
+                throw error("unexpected \(token) in a parameter", at: token,
+                            hint: "param NAME [-x] [required] [secret] [flag] [prompt] [default \"v\"] [env VAR] [one-of COLLECTION] \"help\"")
+            }
+        }
+        return param
+    }
+
+    mutating func parseHook() throws -> HookRef {
+        let name = try expectIdentifier("a task name to run")
+        var hook = HookRef(task: name.text, arguments: [], location: name.location)
+        if acceptPunct("(") != nil {
+            while acceptPunct(")") == nil {
+                let arg = try expectIdentifier("a parameter name")
+                try expectPunct("=")
+                hook.arguments.append((arg.text, try parseExpr()))
+                if acceptPunct(",") == nil { try expectPunct(")") ; break }
+            }
+        }
+        return hook
+    }
+
+    // MARK: items and steps
+
+    mutating func parseItem(task: inout TaskDecl) throws -> Item {
+        let keyword = current
+        guard keyword.kind == .identifier else {
+            throw unexpected("a step (run, sudo, local, capture, upload, echo, fail) or on, for, if, let")
+        }
+        switch keyword.text {
+        case "on":
+            _ = advance()
+            let selector = try parseSelector()
+            let serial = acceptWord("serial") != nil
+            if acceptPunct("{") != nil {
+                return .stage(selector, serial: serial, body: try parseItems(in: &task, topLevel: false),
+                              location: keyword.location)
+            }
+            try expectEndOfStatement()
+            return .target(selector, serial: serial, location: keyword.location)
+        case "let":
+            _ = advance()
+            let name = try expectIdentifier("a name")
+            try expectPunct("=")
+            let selector = try parseSelector()
+            try expectEndOfStatement()
+            return .hostSet(name: name.text, selector, location: name.location)
+        case "for":
+            _ = advance()
+            let variable = try expectIdentifier("a loop variable")
+            try expectWord("in")
+            let collection = try parsePrimary()
+            let filter = acceptWord("where") != nil ? try parseExpr() : nil
+            try expectPunct("{")
+            return .loop(variable: variable.text, collection: collection, filter: filter,
+                         body: try parseItems(in: &task, topLevel: false), location: keyword.location)
+        case "if":
+            return try parseCondition(task: &task)
+        default:
+            let step = try parseStep()
+            try expectEndOfStatement()
+            return .step(step)
+        }
+    }
+
+    mutating func parseCondition(task: inout TaskDecl) throws -> Item {
+        let keyword = advance()
+        let condition = try parseExpr()
+        try expectPunct("{")
+        let then = try parseItems(in: &task, topLevel: false)
+        var otherwise: [Item] = []
+        if acceptWord("else") != nil {
+            if current.isWord("if") {
+                otherwise = [try parseCondition(task: &task)]
+            } else {
+                try expectPunct("{")
+                otherwise = try parseItems(in: &task, topLevel: false)
+            }
+        }
+        return .condition(condition, then: then, otherwise: otherwise, location: keyword.location)
+    }
+
+    mutating func parseStep() throws -> Step {
+        let keyword = current
+        let action: Step.Action
+        switch keyword.text {
+        case "run", "sudo", "local":
+            action = try parseCommandAction()
+        case "capture":
+            _ = advance()
+            let name = try expectIdentifier("a name for the captured value")
+            try expectPunct("=")
+            guard ["run", "sudo", "local"].contains(current.text), current.kind == .identifier else {
+                throw unexpected("run, sudo or local")
+            }
+            action = .capture(name: name.text, Box(try parseCommandAction()))
+        case "upload":
+            _ = advance()
+            let content = try parseTemplate(try expectString("the content to upload"))
+            try expectWord("to")
+            let path = try parseTemplate(try expectString("the destination path"))
+            var mode: Int?
+            if acceptWord("mode") != nil {
+                guard current.kind == .number, let m = Int(current.text, radix: 8), m <= 0o7777 else {
+                    throw unexpected("an octal file mode such as 0600")
+                }
+                _ = advance()
+                mode = m
+            }
+            action = .upload(content: content, path: path, mode: mode)
+        case "echo":
+            _ = advance()
+            action = .echo(try parseTemplate(try expectString("the text to print")))
+        case "fail":
+            _ = advance()
+            action = .fail(try parseTemplate(try expectString("the failure message")))
+        default:
+            let known = ["run", "sudo", "local", "capture", "upload", "echo", "fail", "on", "for", "if", "let"]
+            let hint = Suggest.closest(to: keyword.text, in: known).map { "did you mean '\($0)'?" }
+            throw error("unknown step '\(keyword.text)'", at: keyword, hint: hint
+                        ?? "a step is one of: run, sudo, local, capture, upload, echo, fail")
+        }
+        var step = Step(action: action, unless: nil, location: keyword.location)
+        if acceptWord("unless") != nil {
+            step.unless = try parseTemplate(try expectString("a check command in quotes"))
+        }
+        return step
+    }
+
+    mutating func parseCommandAction() throws -> Step.Action {
+        let keyword = advance()
+        let command = try parseTemplate(try expectString("a command in quotes"))
+        switch keyword.text {
+        case "sudo": return .sudo(command)
+        case "local": return .local(command)
+        default: return .run(command)
+        }
+    }
+}
