@@ -42,9 +42,8 @@ public struct PlanPrinter {
         case .capture(let name, let command, let local):
             return style.yellow("\(name) <-") + (local ? " local$ " : " $ ") + "\(command)"
         case .upload(let content, let path, let mode):
-            let bytes = content.render(captures: [:], masked: true).utf8.count
             let modeText = mode.map { " mode " + String($0, radix: 8).leftPad(4) } ?? ""
-            var line = style.yellow("upload") + " \(path)\(modeText) (\(bytes) bytes via SFTP)"
+            var line = style.yellow("upload") + " \(path)\(modeText) via SFTP"
             let shown = content.description
             if !shown.isEmpty {
                 let lines = shown.split(separator: "\n", omittingEmptySubsequences: false)
