@@ -144,7 +144,9 @@ public struct Evaluator {
             }
             return .string(String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
         case ("default", 2):
+            // An unset field and an empty parameter both take the fallback.
             if case .null = args[0] { return args[1] }
+            if case .string("") = args[0] { return args[1] }
             return args[0]
         default:
             throw error("unknown function \(name)/\(args.count)", at: location,

@@ -1,0 +1,64 @@
+import Foundation
+
+/// Runs the built `skp` binary as a user would, from a given folder, and captures everything.
+struct Binary {
+    struct Outcome {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    /// The project root (this file is Tests/SkpTests/Binary.swift).
+    static let root: String = {
+        var url = URL(fileURLWithPath: #filePath)
+        for _ in 0..<3 { url.deleteLastPathComponent() }
+        return url.path
+    }()
+
+    /// The skp that `swift build` made beside the test bundle.
+    static let path: String = {
+        let bundle = Bundle.main.bundleURL.deletingLastPathComponent().path
+        for candidate in [bundle + "/skp", root + "/.build/debug/skp"] where FileManager.default.isExecutableFile(atPath: candidate) {
+            return candidate
+        }
+        return root + "/.build/debug/skp"
+    }()
+
+    static func run(_ arguments: [String], in directory: String = root, environment extra: [String: String] = [:]) throws -> Outcome {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = arguments
+        process.currentDirectoryURL = URL(fileURLWithPath: directory)
+        var environment = ProcessInfo.processInfo.environment
+        for key in ["SKP_HOSTS", "SKP_VOLUMES", "SKP_NETWORKS", "SKP_TASKS"] { environment[key] = nil }
+        environment["SKP_MNT"] = "/root/mnt"
+        environment["NO_COLOR"] = "1"
+        environment.merge(extra) { $1 }
+        process.environment = environment
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Outcome(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+                       stderr: String(decoding: stderr, as: UTF8.self))
+    }
+
+    /// A scratch project: the real tasks/ and the given inventories.
+    static func project(_ files: [String: String]) throws -> String {
+        let dir = NSTemporaryDirectory() + "skp-cli-" + UUID().uuidString
+        let fm = FileManager.default
+        try fm.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        try fm.copyItem(atPath: root + "/tasks", toPath: dir + "/tasks")
+        for name in ["hosts.json", "volumes.json", "networks.json"] where files[name] == nil {
+            try fm.copyItem(atPath: root + "/" + name, toPath: dir + "/" + name)
+        }
+        for (name, text) in files {
+            try fm.createDirectory(atPath: (dir + "/" + name as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try text.write(toFile: dir + "/" + name, atomically: true, encoding: .utf8)
+        }
+        return dir
+    }
+}
