@@ -24,7 +24,7 @@ let package = Package(
         .executableTarget(name: "skp", dependencies: ["SkpKit", "SkpSSH"]),
 
         .testTarget(name: "SkpKitTests", dependencies: ["SkpKit"]),
-        .testTarget(name: "SkpTests", dependencies: ["skp"]),
+        .testTarget(name: "SkpTests", dependencies: ["skp"], exclude: ["Golden"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -5,16 +5,14 @@ import Foundation
 public struct App {
     public static let version = "0.1.0"
 
-    /// Runs a plan on the hosts (the SSH transport, supplied by the executable).
-    public typealias Runner = (Plan, Options, Style) -> ExitCode
-
     public var environment: SkpEnvironment
-    public var runner: Runner?
+    /// How hosts are reached (the SSH transport, supplied by the executable).
+    public var transport: Transport?
     public var prompt: (@Sendable (String, Bool) -> String?)?
 
-    public init(environment: SkpEnvironment = SkpEnvironment(), runner: Runner? = nil) {
+    public init(environment: SkpEnvironment = SkpEnvironment(), transport: Transport? = nil) {
         self.environment = environment
-        self.runner = runner
+        self.transport = transport
     }
 
     public func run(_ arguments: [String]) -> ExitCode {
@@ -35,6 +33,12 @@ public struct App {
     private func runChecked(_ arguments: [String]) throws -> ExitCode {
         let tasksPath = Self.optionValue("--tasks", in: arguments) ?? environment["SKP_TASKS"] ?? "tasks"
         let library = try TaskLibrary.load(directory: tasksPath)
+        // Tasks reach skp's own files (lab/lab.sh) through ${env.SKP_ROOT}: the tasks folder's parent.
+        var environment = self.environment
+        if environment["SKP_ROOT"] == nil {
+            let absolute = tasksPath.hasPrefix("/") ? tasksPath : FileManager.default.currentDirectoryPath + "/" + tasksPath
+            environment.variables["SKP_ROOT"] = (absolute as NSString).deletingLastPathComponent
+        }
         let parsed = try CommandLineParser(library: library).parse(arguments)
         let options = parsed.options
         let style = Style(mode: options.color, fileDescriptor: 1, environment: environment.variables)
@@ -84,10 +88,30 @@ public struct App {
             if options.json { print(plan.json) } else { print(PlanPrinter(style: style).render(plan), terminator: "") }
             return .ok
         }
-        guard let runner else {
+        guard let transport else {
             throw Diagnostic("this build of skp cannot run tasks (no transport); use --dry-run")
         }
-        return runner(plan, options, style)
+        return execute(plan, options: options, style: style, transport: transport)
+    }
+
+    /// Runs the plan and prints the one summary; the exit code says how it went.
+    func execute(_ plan: Plan, options: Options, style: Style, transport: Transport) -> ExitCode {
+        Cancellation.installSignalHandlers()
+        let names = plan.tasks.flatMap { $0.stages.flatMap { $0.hosts.map(\.name) } }
+        let mode: OutputSink.Mode = options.json ? .json : (options.output == "grouped" ? .grouped : .stream)
+        let sink = OutputSink(style: style, mode: mode, hostNames: names, secrets: plan.secrets,
+                              progress: isatty(2) == 1 && environment["TERM"] != "dumb")
+        if options.hostKeyChecking == "off" {
+            sink.warning("HOST KEY CHECKING IS OFF: skp cannot tell these hosts from impostors; anyone on the path can read and change what is sent")
+        }
+        let resolver = EndpointResolver(options: options,
+                                        config: SSHConfig.load(path: (environment["HOME"] ?? "/root") + "/.ssh/config"),
+                                        environment: environment.variables)
+        let executor = Executor(plan: plan, transport: transport, options: options, endpoints: resolver, sink: sink)
+        let report = executor.run()
+        let summary = SummaryPrinter(style: style)
+        sink.raw(options.json ? summary.json(report) + "\n" : summary.render(report))
+        return report.exitCode
     }
 
     /// Reads one option before the full parse (the task folder must be known to parse tasks).

@@ -1,0 +1,36 @@
+import Foundation
+
+/// Merges, per host: the inventory, skp's options, ~/.ssh/config and the environment into the
+/// `Endpoint` the transport logs in to. The inventory wins, then options, then ssh config.
+public struct EndpointResolver: Sendable {
+    public var options: Options
+    public var config: SSHConfig
+    public var environment: [String: String]
+
+    public init(options: Options, config: SSHConfig, environment: [String: String]) {
+        self.options = options
+        self.config = config
+        self.environment = environment
+    }
+
+    public func endpoint(for host: Host, password: String?) -> Endpoint {
+        let ssh = config.settings(for: [host.name, host.address])
+        let home = environment["HOME"] ?? "/root"
+        func expand(_ path: String) -> String {
+            path.hasPrefix("~/") ? home + path.dropFirst(1) : path
+        }
+        let user = host.user ?? options.user ?? environment["SKP_USER"] ?? ssh["user"]?.first ?? environment["USER"] ?? "root"
+        let port = host.port ?? options.port ?? ssh["port"]?.first.flatMap { Int($0) } ?? 22
+        var identities: [String] = []
+        if let key = host.key { identities.append(expand(key)) }
+        if let key = options.identity { identities.append(expand(key)) }
+        identities += (ssh["identityfile"] ?? []).map(expand)
+        var address = host.address
+        if let hostName = ssh["hostname"]?.first, hostName != host.name { address = hostName }
+        let jump = host.jump ?? ssh["proxyjump"]?.first.flatMap { $0 == "none" ? nil : $0 } ?? environment["SKP_JUMP"]
+        return Endpoint(name: host.name, address: address, port: port, user: user, identities: identities,
+                        password: password, jump: jump, connectTimeout: options.connectTimeout,
+                        hostKeyPolicy: HostKeyPolicy(rawValue: options.hostKeyChecking) ?? .acceptNew,
+                        knownHostsPath: environment["SKP_KNOWN_HOSTS"] ?? home + "/.ssh/known_hosts")
+    }
+}

@@ -1,0 +1,176 @@
+import Foundation
+
+/// The one place live output goes through, so lines from many hosts never interleave mid-line.
+/// Streams `host | line` (aligned, coloured), or groups each host's output in one block (pssh -i),
+/// or writes JSON events. Every line is masked: secrets and captured values never print.
+public final class OutputSink: @unchecked Sendable {
+    public enum Mode: Sendable { case stream, grouped, json }
+
+    let style: Style
+    let mode: Mode
+    let width: Int
+    let progressEnabled: Bool
+    private let lock = NSLock()
+    private var secrets: [String]
+    private var partial: [String: [UInt8]] = [:]
+    private var grouped: [String: [String]] = [:]
+    private var groupedBytes: [String: Int] = [:]
+    private var progressText: String?
+    private var hostOrder: [String: Int] = [:]
+    /// The longest line kept whole; longer ones are cut (a host flooding one line stays bounded).
+    static let maxLine = 64 * 1024
+    /// Grouped mode keeps at most this much per host before it drops lines with a note.
+    static let maxGrouped = 4 * 1024 * 1024
+
+    public init(style: Style, mode: Mode, hostNames: [String], secrets: [String], progress: Bool) {
+        self.style = style
+        self.mode = mode
+        self.width = max(5, hostNames.map(\.count).max() ?? 5)
+        self.secrets = secrets.filter { !$0.isEmpty }.sorted { $0.count > $1.count }
+        self.progressEnabled = progress && mode != .json
+        for (i, name) in hostNames.enumerated() { hostOrder[name] = i }
+    }
+
+    /// Adds a value to mask from now on (a captured join token).
+    public func addSecret(_ value: String) {
+        let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard trimmed.count >= 4 else { return }
+        lock.lock(); defer { lock.unlock() }
+        secrets.append(trimmed)
+        secrets.sort { $0.count > $1.count }
+    }
+
+    public func mask(_ text: String) -> String {
+        var out = text
+        for secret in secrets where out.contains(secret) { out = out.replacingOccurrences(of: secret, with: "***") }
+        return out
+    }
+
+    // MARK: output of commands
+
+    public func output(task: String, host: String, stream: OutputStream, bytes: [UInt8]) {
+        lock.lock(); defer { lock.unlock() }
+        let key = host + "\u{0}" + stream.rawValue
+        var buffer = partial[key, default: []] + bytes
+        while let newline = buffer.firstIndex(of: UInt8(ascii: "\n")) {
+            emitLine(task: task, host: host, stream: stream, bytes: buffer[..<newline])
+            buffer.removeSubrange(...newline)
+        }
+        while buffer.count > Self.maxLine {
+            emitLine(task: task, host: host, stream: stream, bytes: buffer.prefix(Self.maxLine), cut: true)
+            buffer.removeFirst(Self.maxLine)
+        }
+        partial[key] = buffer
+    }
+
+    /// Flushes a host's partial lines, and in grouped mode prints its block.
+    public func finishHost(task: String, host: String, status: String) {
+        lock.lock(); defer { lock.unlock() }
+        for stream in [OutputStream.stdout, .stderr] {
+            let key = host + "\u{0}" + stream.rawValue
+            if let rest = partial[key], !rest.isEmpty { emitLine(task: task, host: host, stream: stream, bytes: rest[...]) }
+            partial[key] = nil
+        }
+        guard mode == .grouped else { return }
+        let lines = grouped.removeValue(forKey: host) ?? []
+        groupedBytes[host] = nil
+        let colour = status == "failed" || status == "timed out" || status == "unreachable" ? style.red(status) : style.green(status)
+        write(style.bold("[\(host)]") + " \(colour)\n" + lines.map { $0 + "\n" }.joined())
+    }
+
+    private func emitLine(task: String, host: String, stream: OutputStream, bytes: ArraySlice<UInt8>, cut: Bool = false) {
+        // Output is bytes: invalid UTF-8 becomes U+FFFD rather than an error.
+        var text = mask(String(decoding: bytes, as: UTF8.self))
+        if text.hasSuffix("\r") { text.removeLast() }
+        if cut { text += style.dim(" …[line cut at \(Self.maxLine / 1024) KiB]") }
+        switch mode {
+        case .json:
+            write(JSONWriter.object([("event", "\"output\""), ("task", JSONWriter.string(task)), ("host", JSONWriter.string(host)),
+                                     ("stream", JSONWriter.string(stream.rawValue)), ("line", JSONWriter.string(text))]) + "\n")
+        case .grouped:
+            let used = groupedBytes[host, default: 0]
+            if used > Self.maxGrouped { return }
+            groupedBytes[host] = used + text.utf8.count
+            grouped[host, default: []].append(used + text.utf8.count > Self.maxGrouped
+                ? style.dim("…[output past \(Self.maxGrouped / 1024 / 1024) MiB dropped]") : (stream == .stderr ? style.yellow(text) : text))
+        case .stream:
+            write(prefix(host) + (stream == .stderr ? style.yellow(text) : text) + "\n")
+        }
+    }
+
+    func prefix(_ host: String) -> String {
+        style.host(host.padding(toLength: width, withPad: " ", startingAt: 0), index: hostOrder[host] ?? 0) + style.dim(" | ")
+    }
+
+    // MARK: skp's own lines
+
+    public func taskStarted(_ task: PlannedTask) {
+        lock.lock(); defer { lock.unlock() }
+        if mode == .json {
+            write(JSONWriter.object([("event", "\"task\""), ("task", JSONWriter.string(task.name)),
+                                     ("reason", task.reason.map(JSONWriter.string) ?? "null")]) + "\n")
+        } else {
+            write(style.bold("==> \(task.name)") + (task.reason.map { style.dim("  (\($0))") } ?? "") + "\n")
+        }
+    }
+
+    /// A line about a host from skp itself: an echo, a failure, an unreachable host.
+    public func note(task: String, host: String, _ text: String, failure: Bool = false) {
+        lock.lock(); defer { lock.unlock() }
+        let masked = mask(text)
+        switch mode {
+        case .json:
+            write(JSONWriter.object([("event", failure ? "\"error\"" : "\"message\""), ("task", JSONWriter.string(task)),
+                                     ("host", JSONWriter.string(host)), ("message", JSONWriter.string(masked))]) + "\n")
+        case .grouped:
+            grouped[host, default: []].append(failure ? style.red(masked) : masked)
+        case .stream:
+            write(prefix(host) + (failure ? style.red(masked) : style.cyan(masked)) + "\n")
+        }
+    }
+
+    public func stepEvent(task: String, host: String, step: String, status: String, exitCode: Int32?, duration: Double) {
+        guard mode == .json else { return }
+        lock.lock(); defer { lock.unlock() }
+        write(JSONWriter.object([("event", "\"step\""), ("task", JSONWriter.string(task)), ("host", JSONWriter.string(host)),
+                                 ("step", JSONWriter.string(mask(step))), ("status", JSONWriter.string(status)),
+                                 ("exit_code", exitCode.map { String($0) } ?? "null"),
+                                 ("duration_ms", String(Int(duration * 1000)))]) + "\n")
+    }
+
+    public func warning(_ text: String) {
+        lock.lock(); defer { lock.unlock() }
+        FileHandle.standardError.write(Data((style.yellow("warning: ") + text + "\n").utf8))
+    }
+
+    // MARK: progress
+
+    /// A status line under the output, on a terminal only: hosts done / failed / running.
+    public func progress(_ text: String?) {
+        guard progressEnabled else { return }
+        lock.lock(); defer { lock.unlock() }
+        clearProgress()
+        progressText = text
+        drawProgress()
+    }
+
+    private func clearProgress() {
+        if progressText != nil { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+    }
+
+    private func drawProgress() {
+        if let progressText { FileHandle.standardError.write(Data(style.dim(progressText).utf8)) }
+    }
+
+    /// Writes under the lock, keeping the progress line at the bottom.
+    func write(_ text: String) {
+        clearProgress()
+        FileHandle.standardOutput.write(Data(text.utf8))
+        drawProgress()
+    }
+
+    public func raw(_ text: String) {
+        lock.lock(); defer { lock.unlock() }
+        write(text)
+    }
+}

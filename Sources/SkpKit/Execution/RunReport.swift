@@ -1,0 +1,60 @@
+/// What happened on each host: values, in inventory order, for the summary and JSON.
+public struct HostReport: Sendable {
+    public enum Status: String, Sendable {
+        /// Every step ran and nothing needed changing.
+        case ok
+        /// At least one step changed the host.
+        case changed
+        case failed
+        case timedOut = "timed out"
+        /// Could not connect, authenticate, or verify its host key.
+        case unreachable
+        /// Not run: an earlier task failed, or Ctrl-C.
+        case skipped
+        case cancelled
+
+        var rank: Int {
+            switch self {
+            case .skipped: 0
+            case .ok: 1
+            case .changed: 2
+            case .cancelled: 3
+            case .timedOut: 4
+            case .failed: 5
+            case .unreachable: 6
+            }
+        }
+    }
+
+    public var name: String
+    public var status: Status = .skipped
+    public var exitCode: Int32?
+    public var duration: Double = 0
+    /// Why it failed: the task and step, or the transport's message.
+    public var message: String?
+    /// The last lines of stderr of the failed step (masked).
+    public var stderrTail: [String] = []
+    public var changed = 0
+    public var unchanged = 0
+    public var tasks: [String] = []
+
+    /// Keeps the worst status seen across tasks.
+    mutating func merge(_ status: Status) {
+        if status.rank > self.status.rank { self.status = status }
+    }
+}
+
+public struct RunReport: Sendable {
+    public var hosts: [HostReport]
+    public var interrupted: Bool
+    public var duration: Double
+    /// Tasks not run because an earlier one failed.
+    public var tasksNotRun: [String]
+
+    public var exitCode: ExitCode {
+        if interrupted { return .interrupted }
+        if hosts.contains(where: { $0.status == .failed || $0.status == .timedOut }) { return .taskFailed }
+        if hosts.contains(where: { $0.status == .unreachable }) { return .unreachable }
+        return .ok
+    }
+}

@@ -1,0 +1,60 @@
+import CLibSSH2
+import Foundation
+import SkpKit
+
+/// Uploads over SFTP: content (credentials included) never passes through a command line.
+extension SSHSession {
+    func upload(_ bytes: [UInt8], to path: String, mode: Int32) throws {
+        let cancel = Cancellation()
+        let deadline = Date().addingTimeInterval(max(endpoint.connectTimeout, 30))
+        let sftp: OpaquePointer = try callPointer("starting SFTP", deadline: deadline, cancel: cancel) {
+            libssh2_sftp_init(session)
+        }
+        defer { _ = try? call("closing SFTP", deadline: deadline, cancel: cancel) { libssh2_sftp_shutdown(sftp) } }
+
+        // Missing parent folders are created private (0700): they may hold credentials.
+        var parent = ""
+        let components = path.split(separator: "/", omittingEmptySubsequences: true).dropLast()
+        for component in components {
+            parent += (parent.isEmpty && !path.hasPrefix("/") ? "" : "/") + component
+            _ = try? callSFTP(sftp, deadline: deadline, cancel: cancel) {
+                libssh2_sftp_mkdir_ex(sftp, parent, UInt32(parent.utf8.count), 0o700)
+            }
+        }
+        let flags = UInt(LIBSSH2_FXF_WRITE | LIBSSH2_FXF_CREAT | LIBSSH2_FXF_TRUNC)
+        let handle: OpaquePointer = try callPointer("opening \(path)", deadline: deadline, cancel: cancel) {
+            libssh2_sftp_open_ex(sftp, path, UInt32(path.utf8.count), flags, Int(mode), LIBSSH2_SFTP_OPENFILE)
+        }
+        defer { _ = try? call("closing \(path)", deadline: deadline, cancel: cancel) { libssh2_sftp_close_handle(handle) } }
+        // Set the mode before writing: an existing file may have been looser.
+        var attributes = LIBSSH2_SFTP_ATTRIBUTES()
+        attributes.flags = UInt(LIBSSH2_SFTP_ATTR_PERMISSIONS)
+        attributes.permissions = UInt(mode)
+        try call("setting the mode of \(path)", deadline: deadline, cancel: cancel) {
+            libssh2_sftp_fstat_ex(handle, &attributes, 1)
+        }
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes.withUnsafeBufferPointer { raw in
+                raw.baseAddress!.withMemoryRebound(to: CChar.self, capacity: raw.count) {
+                    libssh2_sftp_write(handle, $0 + offset, raw.count - offset)
+                }
+            }
+            if written == Int(LIBSSH2_ERROR_EAGAIN) {
+                try wait(deadline: deadline, cancel: cancel, what: "writing \(path)")
+                continue
+            }
+            guard written >= 0 else { throw TransportError.channel("writing \(path): \(lastError())") }
+            offset += written
+        }
+    }
+
+    private func callSFTP(_ sftp: OpaquePointer, deadline: Date, cancel: Cancellation, _ body: () -> Int32) throws {
+        while true {
+            let rc = body()
+            if rc == LIBSSH2_ERROR_EAGAIN { try wait(deadline: deadline, cancel: cancel, what: "SFTP"); continue }
+            if rc < 0 { throw TransportError.channel("SFTP error \(libssh2_sftp_last_error(sftp))") }
+            return
+        }
+    }
+}

@@ -1,0 +1,216 @@
+#!/usr/bin/env bash
+# The built-in lab: each host of an inventory becomes a real host on this machine, made of
+# a network namespace (own address on a lab bridge), its own hostname and mounts (UTS and
+# mount namespaces, its own /root) and its own sshd and, unless sshd-only, dockerd.
+# Linux and root only. Called by tasks/lab.skp; see `./skp --help lab.up`.
+#
+#   lab.sh prepare ADDRESS...         bridge(s) and the control machine's key
+#   lab.sh host-up NAME ADDRESS [sshd-only]
+#   lab.sh known-hosts                record every running host's key in ~/.ssh/known_hosts
+#   lab.sh status                     one line per host
+#   lab.sh down                       stop everything the lab started, leave nothing behind
+#   lab.sh generate N                 write .skp/lab-N/{hosts,volumes,networks}.json (sshd-only hosts)
+#   lab.sh up-generated N             generate, then bring all of them up
+#   lab.sh exec NAME COMMAND...       run a command inside a lab host (tests use it)
+set -euo pipefail
+
+STATE=${SKP_LAB_DIR:-/tmp/skp-lab}
+KNOWN_HOSTS=${SKP_KNOWN_HOSTS:-$HOME/.ssh/known_hosts}
+
+die() { echo "lab: $*" >&2; exit 1; }
+need_root() { [ "$(id -u)" = 0 ] || die "the lab needs root (network namespaces, bridges)"; }
+bridge_for() { echo "skpbr$(echo "$1" | cut -d. -f3)"; }
+gateway_for() { echo "$(echo "$1" | cut -d. -f1-3).1"; }
+veth_for() { echo "skv$(printf '%s' "$1" | md5sum | cut -c1-8)"; }
+alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+
+control_key() {
+    # The control machine's key: the user's own, created if there is none.
+    mkdir -p "$HOME/.ssh" && chmod 700 "$HOME/.ssh"
+    [ -f "$HOME/.ssh/id_ed25519" ] || ssh-keygen -q -t ed25519 -N '' -C "skp-lab" -f "$HOME/.ssh/id_ed25519"
+    echo "$HOME/.ssh/id_ed25519.pub"
+}
+
+cmd_prepare() {
+    need_root
+    command -v sshd >/dev/null || [ -x /usr/sbin/sshd ] || die "sshd is missing: apt-get install -y openssh-server"
+    mkdir -p "$STATE" /run/sshd
+    cp "$(control_key)" "$STATE/authorized_keys"
+    local address bridge
+    for address in "$@"; do
+        bridge=$(bridge_for "$address")
+        if ! ip link show "$bridge" >/dev/null 2>&1; then
+            ip link add "$bridge" type bridge
+            ip addr add "$(gateway_for "$address")/24" dev "$bridge"
+            ip link set "$bridge" up
+        fi
+    done
+}
+
+cmd_host_up() {
+    need_root
+    local name=$1 address=$2 mode=${3:-full}
+    local dir="$STATE/$name" ns="skp-$name" veth bridge
+    veth=$(veth_for "$name"); bridge=$(bridge_for "$address")
+    if alive "$dir/sshd.pid" && { [ "$mode" = sshd-only ] || alive "$dir/dockerd.pid"; }; then
+        echo "$name is already up ($address)"
+        return 0
+    fi
+    mkdir -p "$dir/root/.ssh" "$dir/docker" "$dir/exec"
+    echo "$address" > "$dir/address"
+    echo "$mode" > "$dir/mode"
+    [ -f "$dir/ssh_host_ed25519_key" ] || ssh-keygen -q -t ed25519 -N '' -C "$name" -f "$dir/ssh_host_ed25519_key"
+    cat > "$dir/sshd_config" <<CONF
+ListenAddress $address:22
+HostKey $dir/ssh_host_ed25519_key
+PidFile $dir/sshd.pid
+AuthorizedKeysFile $STATE/authorized_keys .ssh/authorized_keys
+PermitRootLogin yes
+PasswordAuthentication yes
+UsePAM no
+StrictModes no
+UseDNS no
+LogLevel VERBOSE
+MaxStartups 1000:30:2000
+MaxSessions 100
+Subsystem sftp internal-sftp
+SetEnv DOCKER_HOST=unix://$dir/docker.sock
+CONF
+    # The network: a namespace with one end of a veth pair, the other end on the lab bridge.
+    ip netns list | grep -qx "$ns\( .*\)\?" || ip netns add "$ns"
+    if ! ip link show "$veth" >/dev/null 2>&1; then
+        ip link add "$veth" type veth peer name eth0 netns "$ns"
+        ip link set "$veth" master "$bridge" up
+    fi
+    nsenter --net="/run/netns/$ns" sh -c "
+        ip link set lo up
+        ip addr replace $address/24 dev eth0
+        ip link set eth0 up
+        ip route replace default via $(gateway_for "$address")"
+    # Own hostname, own mounts (its own /root), then the daemons, all inside the namespace.
+    local start="hostname $name; mount --make-rprivate /; mount --bind $dir/root /root
+        /usr/sbin/sshd -f $dir/sshd_config -E $dir/sshd.log"
+    if [ "$mode" != sshd-only ]; then
+        start="$start
+        nohup dockerd --data-root $dir/docker --exec-root $dir/exec -H unix://$dir/docker.sock \
+            --pidfile $dir/dockerd.pid --iptables=false --ip-masq=false --bridge=none \
+            --storage-driver=vfs >$dir/dockerd.log 2>&1 </dev/null &"
+    fi
+    # setsid: the daemons belong to no terminal or caller; only lab.sh down stops them.
+    setsid nsenter --net="/run/netns/$ns" unshare --uts --mount --propagation private --fork sh -c "$start" </dev/null >/dev/null 2>&1
+    # Ready when sshd answers and dockerd has its socket; give up after 30 s.
+    local i
+    for i in $(seq 300); do
+        if alive "$dir/sshd.pid" && { [ "$mode" = sshd-only ] || [ -S "$dir/docker.sock" ]; }; then
+            echo "$name is up ($address)"
+            return 0
+        fi
+        sleep 0.1
+    done
+    tail -5 "$dir/dockerd.log" "$dir/sshd.log" >&2 2>/dev/null || true
+    die "$name did not come up in 30 s"
+}
+
+cmd_known_hosts() {
+    mkdir -p "$(dirname "$KNOWN_HOSTS")"
+    touch "$KNOWN_HOSTS"
+    local dir address
+    for dir in "$STATE"/*/; do
+        [ -f "$dir/address" ] || continue
+        address=$(cat "$dir/address")
+        ssh-keygen -q -R "$address" -f "$KNOWN_HOSTS" >/dev/null 2>&1 || true
+        echo "$address $(cut -d' ' -f1-2 "$dir/ssh_host_ed25519_key.pub")" >> "$KNOWN_HOSTS"
+    done
+    rm -f "$KNOWN_HOSTS.old"
+}
+
+cmd_status() {
+    local dir name any=0
+    for dir in "$STATE"/*/; do
+        [ -f "$dir/address" ] || continue
+        any=1
+        name=$(basename "$dir")
+        local sshd=down docker=-
+        alive "$dir/sshd.pid" && sshd=up
+        if [ "$(cat "$dir/mode")" != sshd-only ]; then docker=down; alive "$dir/dockerd.pid" && docker=up; fi
+        printf '%-8s %-15s sshd %-4s dockerd %s\n' "$name" "$(cat "$dir/address")" "$sshd" "$docker"
+    done
+    [ $any = 1 ] || echo "no lab hosts are up"
+}
+
+cmd_down() {
+    need_root
+    local dir name ns pid
+    for dir in "$STATE"/*/; do
+        [ -f "$dir/address" ] || continue
+        name=$(basename "$dir"); ns="skp-$name"
+        # dockerd first (it stops its containerd), then everything else in the namespace.
+        if alive "$dir/dockerd.pid"; then
+            pid=$(cat "$dir/dockerd.pid"); kill "$pid" 2>/dev/null || true
+            for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+        fi
+        if [ -e "/run/netns/$ns" ]; then
+            for pid in $(ip netns pids "$ns" 2>/dev/null); do kill "$pid" 2>/dev/null || true; done
+            sleep 0.2
+            for pid in $(ip netns pids "$ns" 2>/dev/null); do kill -9 "$pid" 2>/dev/null || true; done
+            ip netns del "$ns" 2>/dev/null || true
+        fi
+        alive "$dir/sshd.pid" && kill "$(cat "$dir/sshd.pid")" 2>/dev/null || true
+        ip link del "$(veth_for "$name")" 2>/dev/null || true
+        [ -f "$KNOWN_HOSTS" ] && ssh-keygen -q -R "$(cat "$dir/address")" -f "$KNOWN_HOSTS" >/dev/null 2>&1 || true
+        echo "$name is down"
+    done
+    rm -f "$KNOWN_HOSTS.old"
+    for bridge in $(ip -o link show type bridge 2>/dev/null | awk -F': ' '{print $2}' | grep '^skpbr' || true); do
+        ip link del "$bridge" 2>/dev/null || true
+    done
+    # dockerd's files under vfs can be large; they go with the state folder.
+    rm -rf "$STATE"
+}
+
+cmd_generate() {
+    local n=$1 dir=".skp/lab-$1" i
+    [ "$n" -ge 1 ] && [ "$n" -le 240 ] || die "a generated lab has 1 to 240 hosts"
+    mkdir -p "$dir"
+    {
+        echo "{"
+        for i in $(seq "$n"); do
+            printf '  "h%03d": {"ipv4": "192.168.57.%d", "roles": ["%s"], "labels": {"bench": "enable"}}%s\n' \
+                "$i" $((i + 10)) "$([ "$i" = 1 ] && echo master || echo worker)" "$([ "$i" = "$n" ] && echo "" || echo ,)"
+        done
+        echo "}"
+    } > "$dir/hosts.json"
+    echo "{}" > "$dir/volumes.json"
+    echo "{}" > "$dir/networks.json"
+    echo "$dir/hosts.json"
+}
+
+cmd_up_generated() {
+    local n=$1 inventory
+    inventory=$(cmd_generate "$n")
+    cmd_prepare 192.168.57.11
+    # Hosts come up 16 at a time; each is independent.
+    sed -n 's/^  "\(h[0-9]*\)": {"ipv4": "\([0-9.]*\)".*/\1 \2/p' "$inventory" |
+        xargs -P 16 -L 1 sh -c '"$0" host-up "$1" "$2" sshd-only >/dev/null || echo "lab: $1 failed" >&2' "$0"
+    cmd_known_hosts
+    echo "$n sshd-only hosts are up; use them with: SKP_HOSTS=$inventory ./skp ssh.cmd -c=hostname"
+}
+
+cmd_exec() {
+    local name=$1; shift
+    local pid
+    pid=$(cat "$STATE/$name/sshd.pid" 2>/dev/null) || die "$name is not up"
+    nsenter -t "$pid" --net --uts --mount "$@"
+}
+
+case "${1:-}" in
+    prepare) shift; cmd_prepare "$@" ;;
+    host-up) shift; cmd_host_up "$@" ;;
+    known-hosts) cmd_known_hosts ;;
+    status) cmd_status ;;
+    down) cmd_down ;;
+    generate) cmd_generate "$2" ;;
+    up-generated) cmd_up_generated "$2" ;;
+    exec) shift; cmd_exec "$@" ;;
+    *) sed -n '2,15p' "$0" >&2; exit 2 ;;
+esac
