@@ -24,7 +24,11 @@ let package = Package(
         .executableTarget(name: "skp", dependencies: ["SkpKit", "SkpSSH"]),
 
         .testTarget(name: "SkpKitTests", dependencies: ["SkpKit"]),
-        .testTarget(name: "SkpTests", dependencies: ["skp"], exclude: ["Golden"]),
+        // Runs the built binary as a user would; shared by the end-to-end test targets.
+        .target(name: "SkpTestSupport", path: "Tests/SkpTestSupport"),
+        .testTarget(name: "SkpTests", dependencies: ["skp", "SkpTestSupport"], exclude: ["Golden"]),
+        // End-to-end runs against the built-in lab of real hosts (root; mandatory when CI=true).
+        .testTarget(name: "LabTests", dependencies: ["skp", "SkpTestSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )

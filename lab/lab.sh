@@ -58,6 +58,7 @@ cmd_host_up() {
     fi
     mkdir -p "$dir/root/.ssh" "$dir/docker" "$dir/exec"
     echo "$address" > "$dir/address"
+    echo "$bridge" > "$dir/bridge"
     echo "$mode" > "$dir/mode"
     [ -f "$dir/ssh_host_ed25519_key" ] || ssh-keygen -q -t ed25519 -N '' -C "$name" -f "$dir/ssh_host_ed25519_key"
     cat > "$dir/sshd_config" <<CONF
@@ -140,10 +141,11 @@ cmd_status() {
 
 cmd_down() {
     need_root
-    local dir name ns pid
+    local dir name ns pid bridges=""
     for dir in "$STATE"/*/; do
         [ -f "$dir/address" ] || continue
         name=$(basename "$dir"); ns="skp-$name"
+        bridges="$bridges $(cat "$dir/bridge" 2>/dev/null || true)"
         # dockerd first (it stops its containerd), then everything else in the namespace.
         if alive "$dir/dockerd.pid"; then
             pid=$(cat "$dir/dockerd.pid"); kill "$pid" 2>/dev/null || true
@@ -161,8 +163,9 @@ cmd_down() {
         echo "$name is down"
     done
     rm -f "$KNOWN_HOSTS.old"
-    for bridge in $(ip -o link show type bridge 2>/dev/null | awk -F': ' '{print $2}' | grep '^skpbr' || true); do
-        ip link del "$bridge" 2>/dev/null || true
+    # A bridge goes once none of its ports is left (another lab may share it).
+    for bridge in $(echo "$bridges" | tr ' ' '\n' | sort -u); do
+        [ -n "$(ip -o link show master "$bridge" 2>/dev/null)" ] || ip link del "$bridge" 2>/dev/null || true
     done
     # dockerd's files under vfs can be large; they go with the state folder.
     rm -rf "$STATE"

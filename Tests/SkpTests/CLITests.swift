@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import SkpTestSupport
 
 /// End-to-end runs of the built binary on the sample inventories: no host is contacted.
 @Suite struct CLITests {

@@ -20,7 +20,9 @@ public struct InventoryLoader {
         let hosts = hostsRoot.map { parseHosts($0) } ?? []
         let volumes = volumesRoot.map { parseVolumes($0) } ?? []
         let networks = networksRoot.map { parseNetworks($0) } ?? []
-        checkUnique(hosts.map { ($0.address, $0.location) }, what: "address", path: paths.hosts)
+        // Two hosts may share an address on different SSH ports (containers, NAT), not both.
+        checkUnique(hosts.map { host in (host.port.map { "\(host.address) port \($0)" } ?? host.address, host.location) },
+                    what: "address", path: paths.hosts)
         for volume in volumes where !volume.labels.isEmpty {
             // A label a host lists but disables still counts: the volume is parked, not mistyped.
             let known = Set(hosts.flatMap { $0.labels.map(\.key) })
@@ -104,6 +106,8 @@ public struct InventoryLoader {
         switch node.value {
         case .object(let entries):
             return entries.compactMap { key, value in
+                // Label names and values end up in docker commands: keep them plain.
+                guard checkName(key, kind: "label", at: value.keyLocation ?? value.location) else { return nil }
                 guard let text = value.string else {
                     report("label \(key) must be a string such as \"enable\"", at: value.location)
                     return nil
@@ -113,7 +117,10 @@ public struct InventoryLoader {
         case .array(let items):
             var pairs: [(key: String, value: String)] = []
             for item in items {
-                if case .string(let name) = item.value { pairs.append((name, "enable")); continue }
+                if case .string(let name) = item.value {
+                    if checkName(name, kind: "label", at: item.location) { pairs.append((name, "enable")) }
+                    continue
+                }
                 pairs += labelPairs(item)
             }
             return pairs

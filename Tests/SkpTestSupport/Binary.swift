@@ -1,22 +1,22 @@
 import Foundation
 
 /// Runs the built `skp` binary as a user would, from a given folder, and captures everything.
-struct Binary {
-    struct Outcome {
-        var status: Int32
-        var stdout: String
-        var stderr: String
+public struct Binary {
+    public struct Outcome {
+        public var status: Int32
+        public var stdout: String
+        public var stderr: String
     }
 
-    /// The project root (this file is Tests/SkpTests/Binary.swift).
-    static let root: String = {
+    /// The project root (this file is Tests/SkpTestSupport/Binary.swift).
+    public static let root: String = {
         var url = URL(fileURLWithPath: #filePath)
         for _ in 0..<3 { url.deleteLastPathComponent() }
         return url.path
     }()
 
     /// The skp that `swift build` made beside the test bundle.
-    static let path: String = {
+    public static let path: String = {
         let bundle = Bundle.main.bundleURL.deletingLastPathComponent().path
         for candidate in [bundle + "/skp", root + "/.build/debug/skp"] where FileManager.default.isExecutableFile(atPath: candidate) {
             return candidate
@@ -24,9 +24,10 @@ struct Binary {
         return root + "/.build/debug/skp"
     }()
 
-    static func run(_ arguments: [String], in directory: String = root, environment extra: [String: String] = [:]) throws -> Outcome {
+    public static func run(_ arguments: [String], in directory: String = root, environment extra: [String: String] = [:],
+                    executable: String = path) throws -> Outcome {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
+        process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         process.currentDirectoryURL = URL(fileURLWithPath: directory)
         var environment = ProcessInfo.processInfo.environment
@@ -46,8 +47,15 @@ struct Binary {
                        stderr: String(decoding: stderr, as: UTF8.self))
     }
 
+    /// Like `run`, and also how long it took.
+    public static func timed(_ arguments: [String], in directory: String = root, environment: [String: String] = [:]) throws -> (Outcome, Double) {
+        let start = Date()
+        let outcome = try run(arguments, in: directory, environment: environment)
+        return (outcome, Date().timeIntervalSince(start))
+    }
+
     /// A scratch project: the real tasks/ and the given inventories.
-    static func project(_ files: [String: String]) throws -> String {
+    public static func project(_ files: [String: String]) throws -> String {
         let dir = NSTemporaryDirectory() + "skp-cli-" + UUID().uuidString
         let fm = FileManager.default
         try fm.createDirectory(atPath: dir, withIntermediateDirectories: true)
