@@ -25,7 +25,7 @@ let package = Package(
 
         .testTarget(name: "SkpKitTests", dependencies: ["SkpKit"]),
         // Runs the built binary as a user would; shared by the end-to-end test targets.
-        .target(name: "SkpTestSupport", path: "Tests/SkpTestSupport"),
+        .target(name: "SkpTestSupport", dependencies: ["SkpKit"], path: "Tests/SkpTestSupport"),
         .testTarget(name: "SkpTests", dependencies: ["skp", "SkpTestSupport"], exclude: ["Golden"]),
         // End-to-end runs against the built-in lab of real hosts (root; mandatory when CI=true).
         .testTarget(name: "LabTests", dependencies: ["skp", "SkpTestSupport"]),

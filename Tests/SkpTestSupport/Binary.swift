@@ -1,4 +1,5 @@
 import Foundation
+import SkpKit
 
 /// Runs the built `skp` binary as a user would, from a given folder, and captures everything.
 public struct Binary {
@@ -26,24 +27,19 @@ public struct Binary {
 
     public static func run(_ arguments: [String], in directory: String = root, environment extra: [String: String] = [:],
                     executable: String = path) throws -> Outcome {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.currentDirectoryURL = URL(fileURLWithPath: directory)
         var environment = ProcessInfo.processInfo.environment
-        for key in ["SKP_HOSTS", "SKP_VOLUMES", "SKP_NETWORKS", "SKP_TASKS"] { environment[key] = nil }
+        for key in ["SKP_HOSTS", "SKP_VOLUMES", "SKP_NETWORKS", "SKP_TASKS", "SKP_ROOT"] { environment[key] = nil }
         environment["SKP_MNT"] = "/root/mnt"
         environment["NO_COLOR"] = "1"
         environment.merge(extra) { $1 }
-        process.environment = environment
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Outcome(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+        // skp's own runner (posix_spawn, poll, waitpid): it does not wait for daemons a lab
+        // command leaves holding the pipes, as Foundation's Process may.
+        let command = "cd \(ShellQuote.quote(directory)) && exec " + ([executable] + arguments).map(ShellQuote.quote).joined(separator: " ")
+        var stdout: [UInt8] = [], stderr: [UInt8] = []
+        let status = try LocalRunner.run(command, timeout: 600, cancel: Cancellation(), environment: environment) { stream, bytes in
+            if stream == .stdout { stdout += bytes } else { stderr += bytes }
+        }
+        return Outcome(status: status.exitCode, stdout: String(decoding: stdout, as: UTF8.self),
                        stderr: String(decoding: stderr, as: UTF8.self))
     }
 

@@ -33,12 +33,9 @@ public struct App {
     private func runChecked(_ arguments: [String]) throws -> ExitCode {
         let tasksPath = Self.optionValue("--tasks", in: arguments) ?? environment["SKP_TASKS"] ?? "tasks"
         let library = try TaskLibrary.load(directory: tasksPath)
-        // Tasks reach skp's own files (lab/lab.sh) through ${env.SKP_ROOT}: the tasks folder's parent.
+        // Tasks reach skp's own files (lab/lab.sh) through ${env.SKP_ROOT}.
         var environment = self.environment
-        if environment["SKP_ROOT"] == nil {
-            let absolute = tasksPath.hasPrefix("/") ? tasksPath : FileManager.default.currentDirectoryPath + "/" + tasksPath
-            environment.variables["SKP_ROOT"] = (absolute as NSString).deletingLastPathComponent
-        }
+        if environment["SKP_ROOT"] == nil { environment.variables["SKP_ROOT"] = Self.projectRoot() }
         let parsed = try CommandLineParser(library: library).parse(arguments)
         let options = parsed.options
         let style = Style(mode: options.color, fileDescriptor: 1, environment: environment.variables)
@@ -112,6 +109,20 @@ public struct App {
         let summary = SummaryPrinter(style: style)
         sink.raw(options.json ? summary.json(report) + "\n" : summary.render(report))
         return report.exitCode
+    }
+
+    /// skp's own folder: the nearest parent of the executable holding lab/lab.sh
+    /// (the binary lives in .build/…/release inside it).
+    static func projectRoot() -> String {
+        var url = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        if !CommandLine.arguments[0].contains("/"), let exe = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
+            url = URL(fileURLWithPath: exe)
+        }
+        while url.path != "/" {
+            url.deleteLastPathComponent()
+            if FileManager.default.fileExists(atPath: url.path + "/lab/lab.sh") { return url.path }
+        }
+        return FileManager.default.currentDirectoryPath
     }
 
     /// Reads one option before the full parse (the task folder must be known to parse tasks).
