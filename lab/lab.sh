@@ -196,7 +196,7 @@ cmd_up_generated() {
     sed -n 's/^  "\(h[0-9]*\)": {"ipv4": "\([0-9.]*\)".*/\1 \2/p' "$inventory" |
         xargs -P 16 -L 1 sh -c '"$0" host-up "$1" "$2" sshd-only >/dev/null || echo "lab: $1 failed" >&2' "$0"
     cmd_known_hosts
-    echo "$n sshd-only hosts are up; use them with: SKP_HOSTS=$inventory ./skp ssh.cmd -c=hostname"
+    echo "$n sshd-only hosts are up; use them with: ./skp --inventory $(dirname "$inventory") ssh.cmd -c=hostname"
 }
 
 cmd_exec() {

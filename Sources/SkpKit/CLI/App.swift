@@ -56,7 +56,8 @@ public struct App {
         if options.list { print(help.list(), terminator: ""); return .ok }
 
         let paths = InventoryPaths.resolve(hosts: options.hostsPath, volumes: options.volumesPath,
-                                           networks: options.networksPath, environment: environment.variables)
+                                           networks: options.networksPath, folder: options.inventoryFolder,
+                                           environment: environment.variables)
         var loader = InventoryLoader(environment: environment)
         let inventory = try loader.load(paths)
 

@@ -89,6 +89,7 @@ public struct HelpPrinter {
           -L, --limit SELECTOR        only change these hosts (all, c01, role:manager, label:pgsql,
                                       label:k=v, a,b (or), a&b (and), !a (not), one(a))
               --list-hosts SELECTOR   show which hosts a selector names, and stop
+              --inventory DIR         folder of the three inventories (default $SKP_INVENTORY, else .)
               --hosts FILE            hosts inventory (default $SKP_HOSTS, else ./hosts.json)
               --volumes FILE          volumes inventory (default $SKP_VOLUMES, else ./volumes.json)
               --networks FILE         networks inventory (default $SKP_NETWORKS, else ./networks.json)

@@ -12,6 +12,7 @@ public struct Options: Sendable {
     public var volumesPath: String?
     public var networksPath: String?
     public var tasksPath: String?
+    public var inventoryFolder: String?
     public var user: String?
     public var color: Style.Mode = .auto
     public var forks = 64
@@ -28,7 +29,7 @@ public struct Options: Sendable {
     /// Long options that take a value, with the key path they set.
     static let valued: [String: WritableKeyPath<Options, String?>] = [
         "limit": \.limit, "list-hosts": \.listHosts, "hosts": \.hostsPath, "volumes": \.volumesPath,
-        "networks": \.networksPath, "tasks": \.tasksPath, "user": \.user, "identity": \.identity,
+        "networks": \.networksPath, "tasks": \.tasksPath, "inventory": \.inventoryFolder, "user": \.user, "identity": \.identity,
     ]
     static let switches: [String: WritableKeyPath<Options, Bool>] = [
         "list": \.list, "dry-run": \.dryRun, "json": \.json, "version": \.version, "keep-going": \.keepGoing,

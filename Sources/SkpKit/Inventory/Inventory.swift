@@ -42,11 +42,13 @@ public struct InventoryPaths: Sendable {
         self.networks = networks
     }
 
-    /// Flags first, then `$SKP_HOSTS` / `$SKP_VOLUMES` / `$SKP_NETWORKS`, then `./*.json`.
-    public static func resolve(hosts: String?, volumes: String?, networks: String?,
+    /// Flags first, then `$SKP_HOSTS` / `$SKP_VOLUMES` / `$SKP_NETWORKS`, then the three files of
+    /// the inventory folder (`--inventory`, `$SKP_INVENTORY`, else the current folder).
+    public static func resolve(hosts: String?, volumes: String?, networks: String?, folder: String? = nil,
                                environment: [String: String]) -> InventoryPaths {
-        InventoryPaths(hosts: hosts ?? environment["SKP_HOSTS"] ?? "hosts.json",
-                       volumes: volumes ?? environment["SKP_VOLUMES"] ?? "volumes.json",
-                       networks: networks ?? environment["SKP_NETWORKS"] ?? "networks.json")
+        let base = (folder ?? environment["SKP_INVENTORY"]).map { $0.hasSuffix("/") ? $0 : $0 + "/" } ?? ""
+        return InventoryPaths(hosts: hosts ?? environment["SKP_HOSTS"] ?? base + "hosts.json",
+                              volumes: volumes ?? environment["SKP_VOLUMES"] ?? base + "volumes.json",
+                              networks: networks ?? environment["SKP_NETWORKS"] ?? base + "networks.json")
     }
 }
