@@ -15,7 +15,8 @@ final class SSHSession: RemoteSession {
         self.endpoint = endpoint
         let deadline = Date().addingTimeInterval(endpoint.connectTimeout)
         if let jump = endpoint.jump {
-            (socket, jumpProcess) = try Socket.throughJump(jump, host: endpoint.address, port: endpoint.port)
+            (socket, jumpProcess) = try Socket.throughJump(jump, host: endpoint.address, port: endpoint.port,
+                                                           knownHosts: endpoint.knownHostsPath)
         } else {
             socket = try Socket.connect(host: endpoint.address, port: endpoint.port, timeout: endpoint.connectTimeout)
         }
@@ -115,4 +116,3 @@ final class SSHSession: RemoteSession {
         return message.map { String(cString: $0) } ?? "unknown libssh2 error"
     }
 }
-// touch

@@ -46,7 +46,7 @@ enum Socket {
 
     /// A socket whose other end is `ssh -W host:port JUMP`: OpenSSH's own ProxyJump, so the
     /// bastion is reached with the user's usual ssh settings and agent.
-    static func throughJump(_ jump: String, host: String, port: Int) throws -> (Int32, pid_t) {
+    static func throughJump(_ jump: String, host: String, port: Int, knownHosts: String) throws -> (Int32, pid_t) {
         var pair: [Int32] = [0, 0]
         guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0, &pair) == 0 else {
             throw TransportError.connect("socketpair failed")
@@ -57,7 +57,8 @@ enum Socket {
         posix_spawn_file_actions_adddup2(&actions, pair[1], 0)
         posix_spawn_file_actions_adddup2(&actions, pair[1], 1)
         posix_spawn_file_actions_addclose(&actions, pair[0])
-        let args = ["ssh", "-o", "BatchMode=yes", "-W", "\(host):\(port)", jump]
+        // The bastion's key is checked against the same known_hosts as every other host.
+        let args = ["ssh", "-o", "BatchMode=yes", "-o", "UserKnownHostsFile=\(knownHosts)", "-W", "\(host):\(port)", jump]
         var pointers = args.map { strdup($0) } + [nil]
         defer { for p in pointers { free(p) } }
         var pid: pid_t = 0

@@ -170,3 +170,34 @@ import Testing
         #expect(outcome.stdout.contains("c03   | got ***"), "\(outcome.stdout)")
     }
 }
+
+/// Ctrl-C and bastions: the parts of a run that involve more than one process.
+@Suite(.serialized) struct InterruptAndJumpTests {
+    @Test func ctrlCClosesChannelsPrintsTheSummaryAndExits130() throws {
+        guard try Lab.require() else { return }
+        let skp = [Binary.path, "--color", "never", "ssh.cmd", "-c=sleep 30"].map { "'\($0)'" }.joined(separator: " ")
+        let script = "cd '\(Binary.root)'; \(skp) > /tmp/skp-interrupt.out 2>&1 & pid=$!; sleep 1.5; kill -INT $pid; wait $pid"
+        let start = Date()
+        let outcome = try Binary.run(["-c", script], environment: Lab.environment, executable: "/bin/sh")
+        let seconds = Date().timeIntervalSince(start)
+        #expect(outcome.status == 130)
+        #expect(seconds < 4, "took \(seconds) s")
+        let printed = try String(contentsOfFile: "/tmp/skp-interrupt.out", encoding: .utf8)
+        #expect(printed.contains("Summary") && printed.contains("interrupted"), "\(printed)")
+        #expect(printed.contains("cancelled"))
+    }
+
+    @Test func aJumpHostCarriesTheConnection() throws {
+        guard try Lab.require() else { return }
+        let dir = try Binary.project(["hosts.json": """
+        {"c01": {"ipv4": "192.168.56.11"}, "c03": {"ipv4": "192.168.56.13", "jump": "root@192.168.56.11"}}
+        """, "volumes.json": "{}"])
+        let before = Lab.sshdLog("c03").components(separatedBy: "Connection from 192.168.56.11 ").count
+        let outcome = try Binary.run(["--color", "never", "ssh.cmd", "-c=hostname", "--limit", "c03"], in: dir,
+                                     environment: Lab.environment)
+        #expect(outcome.status == 0, "\(outcome.stdout)\(outcome.stderr)")
+        #expect(outcome.stdout.contains("c03   | c03"))
+        // c03 saw the connection come from c01, the bastion.
+        #expect(Lab.sshdLog("c03").components(separatedBy: "Connection from 192.168.56.11 ").count == before + 1)
+    }
+}

@@ -8,7 +8,7 @@ public struct App {
     public var environment: SkpEnvironment
     /// How hosts are reached (the SSH transport, supplied by the executable).
     public var transport: Transport?
-    public var prompt: (@Sendable (String, Bool) -> String?)?
+    public var prompt: (@Sendable (String, Bool) -> String?)? = { Prompt.ask($0, secret: $1) }
 
     public init(environment: SkpEnvironment = SkpEnvironment(), transport: Transport? = nil) {
         self.environment = environment
@@ -74,7 +74,8 @@ public struct App {
         }
 
         var planner = Planner(library: library, inventory: inventory, environment: environment, defaultUser: options.user)
-        planner.prompt = prompt
+        // A dry run never stops to ask.
+        planner.prompt = options.dryRun ? nil : prompt
         if let text = options.limit {
             let set = try SelectorResolver(inventory: inventory).resolve(Parser.parseSelector(text))
             if set.isEmpty { throw Diagnostic("--limit \(text) names no host") }
