@@ -11,6 +11,7 @@
 #   lab.sh down                       stop everything the lab started, leave nothing behind
 #   lab.sh generate N                 write .skp/lab-N/{hosts,volumes,networks}.json (sshd-only hosts)
 #   lab.sh up-generated N             generate, then bring all of them up
+#   lab.sh s3 URL BUCKET              an S3 API (moto) at URL if it is a lab bridge address, with BUCKET
 #   lab.sh exec NAME COMMAND...       run a command inside a lab host (tests use it)
 set -euo pipefail
 
@@ -89,7 +90,11 @@ CONF
         ip link set eth0 up
         ip route replace default via $(gateway_for "$address")"
     # Own hostname, own mounts (its own /root), then the daemons, all inside the namespace.
+    # Its own /etc/exports too (NFS tasks edit it); the file must exist to be mounted over.
+    touch "$dir/exports"
+    if [ ! -e /etc/exports ]; then touch /etc/exports; touch "$STATE/created-etc-exports"; fi
     local start="hostname $name; mount --make-rprivate /; mount --bind $dir/root /root
+        mount --bind $dir/exports /etc/exports
         /usr/sbin/sshd -f $dir/sshd_config -E $dir/sshd.log"
     if [ "$mode" != sshd-only ]; then
         start="$start
@@ -163,6 +168,8 @@ cmd_down() {
         echo "$name is down"
     done
     rm -f "$KNOWN_HOSTS.old"
+    if [ -f "$STATE/s3/moto.pid" ]; then kill "$(cat "$STATE/s3/moto.pid")" 2>/dev/null || true; fi
+    if [ -f "$STATE/created-etc-exports" ] && [ ! -s /etc/exports ]; then rm -f /etc/exports; fi
     # A bridge goes once none of its ports is left (another lab may share it).
     for bridge in $(echo "$bridges" | tr ' ' '\n' | sort -u); do
         [ -n "$(ip -o link show master "$bridge" 2>/dev/null)" ] || ip link del "$bridge" 2>/dev/null || true
@@ -199,6 +206,24 @@ cmd_up_generated() {
     echo "$n sshd-only hosts are up; use them with: ./skp --inventory $(dirname "$inventory") ssh.cmd -c=hostname"
 }
 
+cmd_s3() {
+    local url=$1 bucket=$2 hostport host port
+    hostport=${url#*://}; hostport=${hostport%%/*}
+    host=${hostport%:*}; port=${hostport##*:}
+    # Only an address of the lab's own bridges: the lab never starts servers elsewhere.
+    ip -o addr show | grep -q " skpbr[0-9]* .*inet $host/" || { echo "lab: $url is not a lab address; not started" >&2; return 0; }
+    mkdir -p "$STATE/s3"
+    if ! alive "$STATE/s3/moto.pid"; then
+        python3 -c "import moto.server" 2>/dev/null || pip install -q "moto[server]" >/dev/null 2>&1 ||
+            die "moto is missing: pip install 'moto[server]'"
+        setsid python3 -m moto.server -H "$host" -p "$port" </dev/null >"$STATE/s3/moto.log" 2>&1 &
+        echo $! > "$STATE/s3/moto.pid"
+        for _ in $(seq 100); do curl -fs "$url/" >/dev/null 2>&1 && break; sleep 0.1; done
+    fi
+    curl -fs -X PUT "$url/$bucket" >/dev/null || curl -fs "$url/$bucket" >/dev/null || die "cannot create bucket $bucket at $url"
+    echo "S3 at $url has bucket $bucket"
+}
+
 cmd_exec() {
     local name=$1; shift
     local pid
@@ -214,6 +239,7 @@ case "${1:-}" in
     down) cmd_down ;;
     generate) cmd_generate "$2" ;;
     up-generated) cmd_up_generated "$2" ;;
+    s3) shift; cmd_s3 "$@" ;;
     exec) shift; cmd_exec "$@" ;;
     *) sed -n '2,15p' "$0" >&2; exit 2 ;;
 esac

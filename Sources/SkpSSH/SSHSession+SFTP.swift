@@ -4,7 +4,7 @@ import SkpKit
 
 /// Uploads over SFTP: content (credentials included) never passes through a command line.
 extension SSHSession {
-    func upload(_ bytes: [UInt8], to path: String, mode: Int32) throws {
+    func upload(_ bytes: [UInt8], to path: String, mode: Int32) throws -> Bool {
         let cancel = Cancellation()
         let deadline = Date().addingTimeInterval(max(endpoint.connectTimeout, 30))
         let sftp: OpaquePointer = try callPointer("starting SFTP", deadline: deadline, cancel: cancel) {
@@ -21,6 +21,7 @@ extension SSHSession {
                 libssh2_sftp_mkdir_ex(sftp, parent, UInt32(parent.utf8.count), 0o700)
             }
         }
+        if try sameFile(sftp, path: path, bytes: bytes, mode: mode, deadline: deadline, cancel: cancel) { return false }
         let flags = UInt(LIBSSH2_FXF_WRITE | LIBSSH2_FXF_CREAT | LIBSSH2_FXF_TRUNC)
         let handle: OpaquePointer = try callPointer("opening \(path)", deadline: deadline, cancel: cancel) {
             libssh2_sftp_open_ex(sftp, path, UInt32(path.utf8.count), flags, Int(mode), LIBSSH2_SFTP_OPENFILE)
@@ -47,6 +48,37 @@ extension SSHSession {
             guard written >= 0 else { throw TransportError.channel("writing \(path): \(lastError())") }
             offset += written
         }
+        return true
+    }
+
+    /// Whether `path` already holds exactly `bytes` with `mode`, so rerunning changes nothing.
+    private func sameFile(_ sftp: OpaquePointer, path: String, bytes: [UInt8], mode: Int32, deadline: Date,
+                          cancel: Cancellation) throws -> Bool {
+        var attributes = LIBSSH2_SFTP_ATTRIBUTES()
+        while true {
+            let rc = libssh2_sftp_stat_ex(sftp, path, UInt32(path.utf8.count), LIBSSH2_SFTP_STAT, &attributes)
+            if rc == LIBSSH2_ERROR_EAGAIN { try wait(deadline: deadline, cancel: cancel, what: "SFTP"); continue }
+            if rc != 0 { return false }
+            break
+        }
+        guard Int32(attributes.permissions & 0o7777) == mode, attributes.filesize == UInt64(bytes.count) else { return false }
+        guard let handle = try? callPointer("opening \(path)", deadline: deadline, cancel: cancel, {
+            libssh2_sftp_open_ex(sftp, path, UInt32(path.utf8.count), UInt(LIBSSH2_FXF_READ), 0, LIBSSH2_SFTP_OPENFILE)
+        }) else { return false }
+        defer { _ = try? call("closing \(path)", deadline: deadline, cancel: cancel) { libssh2_sftp_close_handle(handle) } }
+        var existing: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 32768)
+        while existing.count <= bytes.count {
+            let n = buffer.withUnsafeMutableBufferPointer { raw in
+                raw.baseAddress!.withMemoryRebound(to: CChar.self, capacity: raw.count) {
+                    libssh2_sftp_read(handle, $0, raw.count)
+                }
+            }
+            if n == Int(LIBSSH2_ERROR_EAGAIN) { try wait(deadline: deadline, cancel: cancel, what: "reading \(path)"); continue }
+            if n <= 0 { break }
+            existing += buffer[0..<n]
+        }
+        return existing == bytes
     }
 
     private func callSFTP(_ sftp: OpaquePointer, deadline: Date, cancel: Cancellation, _ body: () -> Int32) throws {

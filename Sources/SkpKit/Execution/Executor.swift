@@ -182,7 +182,7 @@ public final class Executor: @unchecked Sendable {
     private func runStep(_ step: PlannedStep, host: HostPlan, task: PlannedTask, password: String?) throws -> StepOutcome {
         let local = host.host == nil
         switch step.kind {
-        case .run(let command), .local(let command):
+        case .run(let command), .local(let command), .show(let command):
             let onControl = local || { if case .local = step.kind { return true } else { return false } }()
             if let check = step.unless {
                 let status = try execute(check, host: host, task: task, onControl: onControl, password: password, quiet: true)
@@ -201,15 +201,16 @@ public final class Executor: @unchecked Sendable {
             return .ok
         case .upload(let content, let path, let mode):
             let bytes = Array(content.render(captures: capturesSnapshot()).utf8)
+            let changed: Bool
             if local {
-                try writeLocal(bytes, to: path, mode: mode_t(mode ?? 0o644))
+                changed = try writeLocal(bytes, to: path, mode: mode_t(mode ?? 0o644))
             } else {
                 let session = try connection(for: host, password: password)
-                do { try session.upload(bytes, to: path, mode: Int32(mode ?? 0o644)) } catch {
+                do { changed = try session.upload(bytes, to: path, mode: Int32(mode ?? 0o644)) } catch {
                     throw StepFailure(status: .failed, message: "upload to \(path) failed: \(error)")
                 }
             }
-            return .changed
+            return changed ? .changed : .unchanged
         case .echo(let text):
             sink.note(task: task.name, host: host.name, text.render(captures: capturesSnapshot(), masked: true))
             return .ok
@@ -293,7 +294,12 @@ public final class Executor: @unchecked Sendable {
         return captures
     }
 
-    private func writeLocal(_ bytes: [UInt8], to path: String, mode: mode_t) throws {
+    private func writeLocal(_ bytes: [UInt8], to path: String, mode: mode_t) throws -> Bool {
+        var info = stat()
+        if stat(path, &info) == 0, info.st_mode & 0o7777 == mode,
+           let existing = FileManager.default.contents(atPath: path), Array(existing) == bytes {
+            return false
+        }
         let directory = (path as NSString).deletingLastPathComponent
         if !directory.isEmpty {
             try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
@@ -304,6 +310,7 @@ public final class Executor: @unchecked Sendable {
         defer { close(fd) }
         fchmod(fd, mode)
         _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        return true
     }
 
     func describe(_ step: PlannedStep) -> String {

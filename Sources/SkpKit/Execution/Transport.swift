@@ -11,7 +11,8 @@ public protocol RemoteSession: AnyObject {
     func run(_ command: String, timeout: Double?, cancel: Cancellation,
              output: (OutputStream, [UInt8]) -> Void) throws -> CommandStatus
     /// Writes `bytes` to `path` with `mode` over SFTP, creating missing parent folders (0700).
-    func upload(_ bytes: [UInt8], to path: String, mode: Int32) throws
+    /// Returns false, writing nothing, when the file already has that content and mode.
+    func upload(_ bytes: [UInt8], to path: String, mode: Int32) throws -> Bool
     func close()
 }
 

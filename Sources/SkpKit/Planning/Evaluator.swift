@@ -131,6 +131,9 @@ public struct Evaluator {
             return .string(String(try list(args[0], at: location).count))
         case ("first", 1):
             return try list(args[0], at: location).first ?? .null
+        case ("is_host", 1):
+            // Whether a value names an inventory host (by name, address or user@address).
+            return .bool((try? hostSet(args[0], at: location)).map { !$0.isEmpty } ?? false)
         case ("cidr24", 1):
             // The /24 network around an IPv4 address: 192.168.56.11 → 192.168.56.0/24.
             let parts = try text(args[0], at: location).split(separator: ".")
@@ -150,7 +153,7 @@ public struct Evaluator {
             return args[0]
         default:
             throw error("unknown function \(name)/\(args.count)", at: location,
-                        hint: "functions: join(list, sep), len(list), first(list), default(value, fallback), cidr24(address), read(path)")
+                        hint: "functions: join(list, sep), len(list), first(list), default(value, fallback), cidr24(address), read(path), is_host(value)")
         }
     }
 

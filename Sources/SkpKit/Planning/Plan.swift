@@ -52,6 +52,8 @@ public struct HostPlan: Sendable {
 public struct PlannedStep: Sendable {
     public enum Kind: Sendable {
         case run(Command)
+        /// Runs only to show output; never a change.
+        case show(Command)
         /// On the control machine, on behalf of this host.
         case local(Command)
         case capture(name: String, Command, local: Bool)
@@ -68,7 +70,7 @@ public struct PlannedStep: Sendable {
     var secrets: [String] {
         var all = unless?.secrets ?? []
         switch kind {
-        case .run(let c), .local(let c), .capture(_, let c, _), .echo(let c), .fail(let c): all += c.secrets
+        case .run(let c), .show(let c), .local(let c), .capture(_, let c, _), .echo(let c), .fail(let c): all += c.secrets
         case .upload(let content, _, _): all += content.secrets
         }
         return all

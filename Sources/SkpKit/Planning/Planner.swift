@@ -219,6 +219,8 @@ public struct Planner {
             return .run(user == "root" ? command : Command([.literal("sudo -n sh -c "), .nested(command)]))
         case .local(let template):
             return .local(try evaluator.render(template, quoting: true))
+        case .show(let template):
+            return .show(try evaluator.render(template, quoting: true))
         case .capture(let name, let inner):
             let planned = try plannedKind(inner.value, step: step, scope: &scope)
             let here = scope.host.map { inventory.hosts[$0].name } ?? "local"

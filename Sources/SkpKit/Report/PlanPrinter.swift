@@ -38,6 +38,7 @@ public struct PlanPrinter {
     func describe(_ step: PlannedStep) -> String {
         switch step.kind {
         case .run(let command): return "$ \(command)"
+        case .show(let command): return style.dim("show") + "$ \(command)"
         case .local(let command): return style.yellow("local$") + " \(command)"
         case .capture(let name, let command, let local):
             return style.yellow("\(name) <-") + (local ? " local$ " : " $ ") + "\(command)"

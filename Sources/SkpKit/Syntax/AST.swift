@@ -67,6 +67,8 @@ public indirect enum Item: Sendable {
 public struct Step: Sendable {
     public enum Action: Sendable {
         case run(Template)
+        /// Runs a command only to show its output (`docker node ls`): never counts as a change.
+        case show(Template)
         case sudo(Template)
         case local(Template)
         /// `capture NAME = run|sudo|local "…"`: stdout (trimmed) becomes a value for later steps.

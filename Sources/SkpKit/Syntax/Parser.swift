@@ -259,7 +259,7 @@ public struct Parser {
         let keyword = current
         let action: Step.Action
         switch keyword.text {
-        case "run", "sudo", "local":
+        case "run", "sudo", "local", "show":
             action = try parseCommandAction()
         case "capture":
             _ = advance()
@@ -290,10 +290,10 @@ public struct Parser {
             _ = advance()
             action = .fail(try parseTemplate(try expectString("the failure message")))
         default:
-            let known = ["run", "sudo", "local", "capture", "upload", "echo", "fail", "on", "for", "if", "let"]
+            let known = ["run", "sudo", "local", "show", "capture", "upload", "echo", "fail", "on", "for", "if", "let"]
             let hint = Suggest.closest(to: keyword.text, in: known).map { "did you mean '\($0)'?" }
             throw error("unknown step '\(keyword.text)'", at: keyword, hint: hint
-                        ?? "a step is one of: run, sudo, local, capture, upload, echo, fail")
+                        ?? "a step is one of: run, sudo, local, show, capture, upload, echo, fail")
         }
         var step = Step(action: action, unless: nil, location: keyword.location)
         if acceptWord("unless") != nil {
@@ -308,6 +308,7 @@ public struct Parser {
         switch keyword.text {
         case "sudo": return .sudo(command)
         case "local": return .local(command)
+        case "show": return .show(command)
         default: return .run(command)
         }
     }
