@@ -118,7 +118,7 @@ import SkpTestSupport
         #expect(outcome.status == 0)
         let object = try JSONSerialization.jsonObject(with: Data(outcome.stdout.utf8)) as? [String: Any]
         let tasks = try #require(object?["tasks"] as? [[String: Any]])
-        #expect(tasks.first?["task"] as? String == "docker.volume-create")
+        #expect(tasks.map { $0["task"] as? String } == ["docker.sshfs-copy-id", "docker.volume-create"])
         #expect(!outcome.stdout.contains("skp-lab-s3-secret-0000"))
     }
 
