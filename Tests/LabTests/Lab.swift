@@ -45,10 +45,16 @@ enum Lab {
         }
     }
 
-    /// Runs a command inside a lab host (its own namespaces), outside of skp.
+    /// Runs a command inside a lab host (its own namespaces, its own Docker engine), outside of skp.
     @discardableResult
     static func exec(_ host: String, _ command: String) throws -> Binary.Outcome {
-        try Binary.run(["exec", host, "sh", "-c", command], executable: Binary.root + "/lab/lab.sh")
+        try Binary.run(["exec", host, "env", "DOCKER_HOST=unix://\(stateDirectory)/\(host)/docker.sock", "HOME=/root",
+                        "sh", "-c", command], executable: Binary.root + "/lab/lab.sh")
+    }
+
+    /// The trimmed stdout of `exec`.
+    static func output(_ host: String, _ command: String) throws -> String {
+        try exec(host, command).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     static func sshdLog(_ host: String) -> String {
