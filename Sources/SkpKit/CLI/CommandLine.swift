@@ -83,6 +83,7 @@ public struct CommandLineParser {
         case "-l", "--list": options.list = true
         case "-h", "--help": options.help = true; options.helpTopic = inline
         case "-V", "--version": options.version = true
+        case "-v": options.verbose = true
         case "-L": options.limit = try value()
         case "--color": 
             let text = try value()

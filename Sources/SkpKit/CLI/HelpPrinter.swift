@@ -103,6 +103,7 @@ public struct HelpPrinter {
               --host-key-checking M   strict | accept-new (default) | off
           -o, --output MODE           stream (default) | grouped
               --keep-going            run later tasks even when a task failed on some hosts
+          -v, --verbose               print each step's command (masked) as it starts
               --json                  machine-readable output (one JSON object per line)
               --color WHEN            auto (default) | always | never
           -V, --version               print the version

@@ -19,6 +19,8 @@ public struct Options: Sendable {
     public var connectTimeout = 10.0
     public var commandTimeout: Double?
     public var keepGoing = false
+    /// Print each step's (masked) command as it starts.
+    public var verbose = false
     public var output = "stream"
     public var hostKeyChecking = "accept-new"
     public var identity: String?
@@ -32,7 +34,7 @@ public struct Options: Sendable {
         "networks": \.networksPath, "tasks": \.tasksPath, "inventory": \.inventoryFolder, "user": \.user, "identity": \.identity,
     ]
     static let switches: [String: WritableKeyPath<Options, Bool>] = [
-        "list": \.list, "dry-run": \.dryRun, "json": \.json, "version": \.version, "keep-going": \.keepGoing,
+        "list": \.list, "dry-run": \.dryRun, "json": \.json, "version": \.version, "keep-going": \.keepGoing, "verbose": \.verbose,
     ]
     static let others = ["help", "color", "forks", "connect-timeout", "timeout", "output", "host-key-checking", "port"]
 

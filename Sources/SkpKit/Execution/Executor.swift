@@ -138,6 +138,7 @@ public final class Executor: @unchecked Sendable {
         for step in host.steps {
             if cancel.isCancelled { status = .cancelled; return false }
             let stepStart = Date()
+            if options.verbose { sink.note(task: task.name, host: host.name, describe(step)) }
             do {
                 let outcome = try runStep(step, host: host, task: task, password: password)
                 sink.stepEvent(task: task.name, host: host.name, step: describe(step), status: outcome.rawValue,
