@@ -66,3 +66,7 @@ enum Lab {
         sshdLog(host).components(separatedBy: "Accepted publickey for").count - 1
     }
 }
+
+/// Every suite that uses the shared lab is nested here, so they run one after another:
+/// one suite's logins, labels or mounts must not land in the middle of another's checks.
+@Suite(.serialized) enum LabSuites {}

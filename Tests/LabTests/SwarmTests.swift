@@ -2,138 +2,141 @@ import Foundation
 import SkpTestSupport
 import Testing
 
-/// The guide's sequence on the lab, checked through each host's own Docker engine.
-@Suite(.serialized) struct SwarmTests {
-    static let sequence = ["docker.swarm-init", "docker.swarm-join", "docker.swarm-label", "docker.network-create",
-                           "docker.volume-create", "docker.node-ls"]
+// Lab suites share the lab: they run one at a time, inside LabSuites.
+extension LabSuites {
+    /// The guide's sequence on the lab, checked through each host's own Docker engine.
+    @Suite(.serialized) struct SwarmTests {
+        static let sequence = ["docker.swarm-init", "docker.swarm-join", "docker.swarm-label", "docker.network-create",
+                               "docker.volume-create", "docker.node-ls"]
 
-    func skp(_ arguments: [String], in directory: String = Binary.root) throws -> Binary.Outcome {
-        try Binary.run(["--color", "never"] + arguments, in: directory, environment: Lab.environment)
-    }
-
-    /// hosts.json's enabled labels, per host.
-    func enabledLabels(_ path: String = Binary.root + "/hosts.json") throws -> [String: [String: String]] {
-        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as! [String: [String: Any]]
-        return json.mapValues { host in
-            (host["labels"] as? [String: String] ?? [:]).filter { $0.value == "enable" }
+        func skp(_ arguments: [String], in directory: String = Binary.root) throws -> Binary.Outcome {
+            try Binary.run(["--color", "never"] + arguments, in: directory, environment: Lab.environment)
         }
-    }
 
-    /// Everything the sequence creates, as the engines report it.
-    func state() throws -> [String: String] {
-        var state: [String: String] = [:]
-        state["nodes"] = try Lab.output("c01", "docker node ls --format '{{.Hostname}} {{.ManagerStatus}}' | sort")
-        for host in Lab.hosts {
-            state["labels \(host)"] = try Lab.output("c01", "docker node inspect \(host) --format '{{json .Spec.Labels}}'")
-            state["volumes \(host)"] = try Lab.output(host, "docker volume ls -q | sort | tr '\\n' ' '")
-        }
-        state["network"] = try Lab.output("c01", "docker network inspect net-skp --format '{{.Driver}} {{.Attachable}} {{.Scope}}'")
-        return state
-    }
-
-    @Test func theGuidesSequenceBuildsTheSwarmAndRerunningChangesNothing() throws {
-        guard try Lab.require() else { return }
-        let first = try skp(Self.sequence)
-        #expect(first.status == 0, "\(first.stdout)\(first.stderr)")
-        #expect(first.stdout.contains("==> docker.node-ls\nc01   | ID "))
-
-        // Roles and leader.
-        let nodes = try Lab.output("c01", "docker node ls --format '{{.Hostname}} {{.ManagerStatus}}' | sort")
-        #expect(nodes == "c01 Leader\nc02 Reachable\nc03 Reachable\nc04 \nc05", "\(nodes)")
-        for (host, worker) in [("c04", true), ("c05", true), ("c02", false)] {
-            let role = try Lab.output("c01", "docker node inspect \(host) --format '{{.Spec.Role}}'")
-            #expect(role == (worker ? "worker" : "manager"))
-        }
-        // Every node's labels are exactly hosts.json's enabled labels.
-        for (host, labels) in try enabledLabels() {
-            let json = try Lab.output("c01", "docker node inspect \(host) --format '{{json .Spec.Labels}}'")
-            let actual = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: String] ?? [:]
-            #expect(actual == labels, "\(host): \(actual) != \(labels)")
-        }
-        // The overlay network is attachable.
-        #expect(try Lab.output("c01", "docker network inspect net-skp --format '{{.Driver}} {{.Attachable}}'") == "overlay true")
-        // fs volumes exactly where their label is enabled, bound to their path.
-        let labels = try enabledLabels()
-        for host in Lab.hosts {
-            let volumes = try Lab.output(host, "docker volume ls -q").split(separator: "\n").map(String.init)
-            #expect(volumes.contains("volume-skp") == (labels[host]?["skp"] != nil), "\(host): \(volumes)")
-            #expect(volumes.contains("volume-pgsql-skp") == (labels[host]?["pgsql"] != nil), "\(host): \(volumes)")
-            if volumes.contains("volume-skp") {
-                let options = try Lab.output(host, "docker volume inspect volume-skp --format '{{.Options.device}} {{.Options.o}} {{.Options.type}}'")
-                #expect(options == "/root/mnt/volume-skp bind none")
-                #expect(try Lab.exec(host, "test -d /root/mnt/volume-skp").status == 0)
+        /// hosts.json's enabled labels, per host.
+        func enabledLabels(_ path: String = Binary.root + "/hosts.json") throws -> [String: [String: String]] {
+            let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as! [String: [String: Any]]
+            return json.mapValues { host in
+                (host["labels"] as? [String: String] ?? [:]).filter { $0.value == "enable" }
             }
-            // nfs volumes on every host, with the master's address.
-            let nfs = try Lab.output(host, "docker volume inspect volume-registry-skp --format '{{.Options.type}} {{.Options.o}} {{.Options.device}}'")
-            #expect(nfs == "nfs addr=192.168.56.11,rw :/root/mnt/volume-registry-skp", "\(host): \(nfs)")
         }
 
-        // The same command line again: exit 0, every step unchanged, the same state.
-        let before = try state()
-        let second = try skp(Self.sequence)
-        #expect(second.status == 0)
-        #expect(second.stdout.contains("5 hosts: 5 ok"), "\(second.stdout)")
-        #expect(!second.stdout.contains(" changed,") || second.stdout.components(separatedBy: "  0 changed,").count - 1 == 5)
-        #expect(try state() == before)
-    }
-
-    @Test func volumeCreateForOneVolumeFollowsItsLabelInEveryFlagForm() throws {
-        guard try Lab.require() else { return }
-        _ = try skp(["docker.swarm-init"])
-        for host in Lab.hosts { try Lab.exec(host, "docker volume rm volume-pgsql-skp >/dev/null 2>&1 || true") }
-        let forms = [["-n", "volume-pgsql-skp"], ["-n=volume-pgsql-skp"], ["--name", "volume-pgsql-skp"], ["--name=volume-pgsql-skp"]]
-        for (i, form) in forms.enumerated() {
-            let outcome = try skp(["docker.volume-create"] + form)
-            #expect(outcome.status == 0, "\(outcome.stdout)")
-            // Created once, by the first form; the others find it there.
-            let summary = outcome.stdout.split(separator: "\n").first { $0.hasPrefix("  c01 ") } ?? ""
-            #expect(summary.contains(i == 0 ? "changed" : "ok"), "\(form): \(summary)")
+        /// Everything the sequence creates, as the engines report it.
+        func state() throws -> [String: String] {
+            var state: [String: String] = [:]
+            state["nodes"] = try Lab.output("c01", "docker node ls --format '{{.Hostname}} {{.ManagerStatus}}' | sort")
             for host in Lab.hosts {
-                let present = try Lab.exec(host, "docker volume inspect volume-pgsql-skp >/dev/null 2>&1").status == 0
-                #expect(present == (host == "c01"), "\(host) after \(form)")
+                state["labels \(host)"] = try Lab.output("c01", "docker node inspect \(host) --format '{{json .Spec.Labels}}'")
+                state["volumes \(host)"] = try Lab.output(host, "docker volume ls -q | sort | tr '\\n' ' '")
+            }
+            state["network"] = try Lab.output("c01", "docker network inspect net-skp --format '{{.Driver}} {{.Attachable}} {{.Scope}}'")
+            return state
+        }
+
+        @Test func theGuidesSequenceBuildsTheSwarmAndRerunningChangesNothing() throws {
+            guard try Lab.require() else { return }
+            let first = try skp(Self.sequence)
+            #expect(first.status == 0, "\(first.stdout)\(first.stderr)")
+            #expect(first.stdout.contains("==> docker.node-ls\nc01   | ID "))
+
+            // Roles and leader.
+            let nodes = try Lab.output("c01", "docker node ls --format '{{.Hostname}} {{.ManagerStatus}}' | sort")
+            #expect(nodes == "c01 Leader\nc02 Reachable\nc03 Reachable\nc04 \nc05", "\(nodes)")
+            for (host, worker) in [("c04", true), ("c05", true), ("c02", false)] {
+                let role = try Lab.output("c01", "docker node inspect \(host) --format '{{.Spec.Role}}'")
+                #expect(role == (worker ? "worker" : "manager"))
+            }
+            // Every node's labels are exactly hosts.json's enabled labels.
+            for (host, labels) in try enabledLabels() {
+                let json = try Lab.output("c01", "docker node inspect \(host) --format '{{json .Spec.Labels}}'")
+                let actual = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: String] ?? [:]
+                #expect(actual == labels, "\(host): \(actual) != \(labels)")
+            }
+            // The overlay network is attachable.
+            #expect(try Lab.output("c01", "docker network inspect net-skp --format '{{.Driver}} {{.Attachable}}'") == "overlay true")
+            // fs volumes exactly where their label is enabled, bound to their path.
+            let labels = try enabledLabels()
+            for host in Lab.hosts {
+                let volumes = try Lab.output(host, "docker volume ls -q").split(separator: "\n").map(String.init)
+                #expect(volumes.contains("volume-skp") == (labels[host]?["skp"] != nil), "\(host): \(volumes)")
+                #expect(volumes.contains("volume-pgsql-skp") == (labels[host]?["pgsql"] != nil), "\(host): \(volumes)")
+                if volumes.contains("volume-skp") {
+                    let options = try Lab.output(host, "docker volume inspect volume-skp --format '{{.Options.device}} {{.Options.o}} {{.Options.type}}'")
+                    #expect(options == "/root/mnt/volume-skp bind none")
+                    #expect(try Lab.exec(host, "test -d /root/mnt/volume-skp").status == 0)
+                }
+                // nfs volumes on every host, with the master's address.
+                let nfs = try Lab.output(host, "docker volume inspect volume-registry-skp --format '{{.Options.type}} {{.Options.o}} {{.Options.device}}'")
+                #expect(nfs == "nfs addr=192.168.56.11,rw :/root/mnt/volume-registry-skp", "\(host): \(nfs)")
+            }
+
+            // The same command line again: exit 0, every step unchanged, the same state.
+            let before = try state()
+            let second = try skp(Self.sequence)
+            #expect(second.status == 0)
+            #expect(second.stdout.contains("5 hosts: 5 ok"), "\(second.stdout)")
+            #expect(!second.stdout.contains(" changed,") || second.stdout.components(separatedBy: "  0 changed,").count - 1 == 5)
+            #expect(try state() == before)
+        }
+
+        @Test func volumeCreateForOneVolumeFollowsItsLabelInEveryFlagForm() throws {
+            guard try Lab.require() else { return }
+            _ = try skp(["docker.swarm-init"])
+            for host in Lab.hosts { try Lab.exec(host, "docker volume rm volume-pgsql-skp >/dev/null 2>&1 || true") }
+            let forms = [["-n", "volume-pgsql-skp"], ["-n=volume-pgsql-skp"], ["--name", "volume-pgsql-skp"], ["--name=volume-pgsql-skp"]]
+            for (i, form) in forms.enumerated() {
+                let outcome = try skp(["docker.volume-create"] + form)
+                #expect(outcome.status == 0, "\(outcome.stdout)")
+                // Created once, by the first form; the others find it there.
+                let summary = outcome.stdout.split(separator: "\n").first { $0.hasPrefix("  c01 ") } ?? ""
+                #expect(summary.contains(i == 0 ? "changed" : "ok"), "\(form): \(summary)")
+                for host in Lab.hosts {
+                    let present = try Lab.exec(host, "docker volume inspect volume-pgsql-skp >/dev/null 2>&1").status == 0
+                    #expect(present == (host == "c01"), "\(host) after \(form)")
+                }
             }
         }
-    }
 
-    @Test func removingALabelFromHostsJsonRemovesItFromTheNode() throws {
-        guard try Lab.require() else { return }
-        #expect(try skp(["docker.swarm-label"]).status == 0)
-        #expect(try Lab.output("c01", "docker node inspect c03 --format '{{index .Spec.Labels \"kafka\"}}'") == "enable")
-        // The same inventory without c03's kafka label.
-        let hosts = try String(contentsOfFile: Binary.root + "/hosts.json", encoding: .utf8)
-            .replacingOccurrences(of: "\"kafka\": \"enable\", ", with: "")
-        #expect(!hosts.contains("kafka"))
-        let dir = try Binary.project(["hosts.json": hosts])
-        let outcome = try skp(["docker.swarm-label"], in: dir)
-        #expect(outcome.status == 0, "\(outcome.stdout)")
-        let labels = try Lab.output("c01", "docker node inspect c03 --format '{{json .Spec.Labels}}'")
-        #expect(labels == #"{"data":"enable"}"#, "\(labels)")
-        // Back as it was.
-        #expect(try skp(["docker.swarm-label"]).status == 0)
-        #expect(try Lab.output("c01", "docker node inspect c03 --format '{{index .Spec.Labels \"kafka\"}}'") == "enable")
-    }
-
-    /// The kernel here has no NFS: `exportfs` and `showmount` are stand-ins on c01 that only
-    /// print what they were asked; what is tested for real is /etc/exports.
-    @Test func exportfsKeepsOneLinePerNfsVolume_withStandInExportfs() throws {
-        guard try Lab.require() else { return }
-        let standIns = "/tmp/skp-lab/c01/stand-ins"
-        try Lab.exec("c01", """
-            mkdir -p \(standIns) && printf '#!/bin/sh\\necho "stand-in exportfs $*"\\n' > \(standIns)/exportfs &&
-            printf '#!/bin/sh\\necho "stand-in showmount $*"; cat /etc/exports\\n' > \(standIns)/showmount &&
-            chmod +x \(standIns)/* && (mountpoint -q /usr/local/sbin || mount --bind \(standIns) /usr/local/sbin)
-            """)
-        try Lab.exec("c01", "echo '/srv/other 10.0.0.0/8(ro)' > /etc/exports")
-        for _ in 0..<2 {
-            let outcome = try skp(["nfs.exportfs"])
+        @Test func removingALabelFromHostsJsonRemovesItFromTheNode() throws {
+            guard try Lab.require() else { return }
+            #expect(try skp(["docker.swarm-label"]).status == 0)
+            #expect(try Lab.output("c01", "docker node inspect c03 --format '{{index .Spec.Labels \"kafka\"}}'") == "enable")
+            // The same inventory without c03's kafka label.
+            let hosts = try String(contentsOfFile: Binary.root + "/hosts.json", encoding: .utf8)
+                .replacingOccurrences(of: "\"kafka\": \"enable\", ", with: "")
+            #expect(!hosts.contains("kafka"))
+            let dir = try Binary.project(["hosts.json": hosts])
+            let outcome = try skp(["docker.swarm-label"], in: dir)
             #expect(outcome.status == 0, "\(outcome.stdout)")
-            #expect(outcome.stdout.contains("stand-in exportfs -a"))
+            let labels = try Lab.output("c01", "docker node inspect c03 --format '{{json .Spec.Labels}}'")
+            #expect(labels == #"{"data":"enable"}"#, "\(labels)")
+            // Back as it was.
+            #expect(try skp(["docker.swarm-label"]).status == 0)
+            #expect(try Lab.output("c01", "docker node inspect c03 --format '{{index .Spec.Labels \"kafka\"}}'") == "enable")
         }
-        let exports = try Lab.output("c01", "cat /etc/exports")
-        #expect(exports == "/srv/other 10.0.0.0/8(ro)\n/root/mnt/volume-registry-skp 192.168.56.0/24(rw,insecure,no_root_squash,no_subtree_check,sync)", "\(exports)")
-        #expect(try Lab.exec("c01", "test -d /root/mnt/volume-registry-skp").status == 0)
-        // The control machine's own /etc/exports is not the lab's.
-        #expect(!((try? String(contentsOfFile: "/etc/exports", encoding: .utf8)) ?? "").contains("volume-registry-skp"))
-        try Lab.exec("c01", "umount /usr/local/sbin")
+
+        /// The kernel here has no NFS: `exportfs` and `showmount` are stand-ins on c01 that only
+        /// print what they were asked; what is tested for real is /etc/exports.
+        @Test func exportfsKeepsOneLinePerNfsVolume_withStandInExportfs() throws {
+            guard try Lab.require() else { return }
+            let standIns = "/tmp/skp-lab/c01/stand-ins"
+            try Lab.exec("c01", """
+                mkdir -p \(standIns) && printf '#!/bin/sh\\necho "stand-in exportfs $*"\\n' > \(standIns)/exportfs &&
+                printf '#!/bin/sh\\necho "stand-in showmount $*"; cat /etc/exports\\n' > \(standIns)/showmount &&
+                chmod +x \(standIns)/* && (mountpoint -q /usr/local/sbin || mount --bind \(standIns) /usr/local/sbin)
+                """)
+            try Lab.exec("c01", "echo '/srv/other 10.0.0.0/8(ro)' > /etc/exports")
+            for _ in 0..<2 {
+                let outcome = try skp(["nfs.exportfs"])
+                #expect(outcome.status == 0, "\(outcome.stdout)")
+                #expect(outcome.stdout.contains("stand-in exportfs -a"))
+            }
+            let exports = try Lab.output("c01", "cat /etc/exports")
+            #expect(exports == "/srv/other 10.0.0.0/8(ro)\n/root/mnt/volume-registry-skp 192.168.56.0/24(rw,insecure,no_root_squash,no_subtree_check,sync)", "\(exports)")
+            #expect(try Lab.exec("c01", "test -d /root/mnt/volume-registry-skp").status == 0)
+            // The control machine's own /etc/exports is not the lab's.
+            #expect(!((try? String(contentsOfFile: "/etc/exports", encoding: .utf8)) ?? "").contains("volume-registry-skp"))
+            try Lab.exec("c01", "umount /usr/local/sbin")
+        }
     }
 }
