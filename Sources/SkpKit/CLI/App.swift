@@ -82,6 +82,7 @@ public struct App {
             planner.limit = set
         }
         let plan = try planner.plan(parsed.requests)
+        Self.scrubArguments(plan.secrets)
 
         if options.dryRun {
             if options.json { print(plan.json) } else { print(PlanPrinter(style: style).render(plan), terminator: "") }
@@ -111,6 +112,21 @@ public struct App {
         let summary = SummaryPrinter(style: style)
         sink.raw(options.json ? summary.json(report) + "\n" : summary.render(report))
         return report.exitCode
+    }
+
+    /// Overwrites secrets given on the command line (`-p PASSWORD`, as the guide writes it) in
+    /// skp's own argv, so /proc/PID/cmdline and `ps` stop showing them once parsing is done.
+    /// `$SKP_SSH_PASSWORD` or the prompt never show at all.
+    static func scrubArguments(_ secrets: [String]) {
+        guard !secrets.isEmpty else { return }
+        for i in 1..<Int(CommandLine.argc) {
+            guard let arg = CommandLine.unsafeArgv[i] else { continue }
+            let text = String(cString: arg)
+            for secret in secrets where text.hasSuffix(secret) {
+                let start = strlen(arg) - strlen(secret)
+                memset(arg + start, Int32(UInt8(ascii: "*")), strlen(secret))
+            }
+        }
     }
 
     /// skp's own folder: the nearest parent of the executable holding lab/lab.sh
