@@ -103,7 +103,8 @@ CONF
             --storage-driver=vfs >$dir/dockerd.log 2>&1 </dev/null &"
     fi
     # setsid: the daemons belong to no terminal or caller; only lab.sh down stops them.
-    setsid nsenter --net="/run/netns/$ns" unshare --uts --mount --propagation private --fork sh -c "$start" </dev/null >/dev/null 2>&1
+    # 9>&-: the daemons must not keep the lab lock (fd 9) open, or down would wait for ever.
+    setsid nsenter --net="/run/netns/$ns" unshare --uts --mount --propagation private --fork sh -c "$start" </dev/null >/dev/null 2>&1 9>&-
     # Ready when sshd answers and dockerd has its socket; give up after 30 s.
     local i
     for i in $(seq 300); do
@@ -216,7 +217,7 @@ cmd_s3() {
     if ! alive "$STATE/s3/moto.pid"; then
         python3 -c "import moto.server" 2>/dev/null || pip install -q "moto[server]" >/dev/null 2>&1 ||
             die "moto is missing: pip install 'moto[server]'"
-        setsid python3 -m moto.server -H "$host" -p "$port" </dev/null >"$STATE/s3/moto.log" 2>&1 &
+        setsid python3 -m moto.server -H "$host" -p "$port" </dev/null >"$STATE/s3/moto.log" 2>&1 9>&- &
         echo $! > "$STATE/s3/moto.pid"
         for _ in $(seq 100); do curl -fs "$url/" >/dev/null 2>&1 && break; sleep 0.1; done
     fi
@@ -231,15 +232,23 @@ cmd_exec() {
     nsenter -t "$pid" --net --uts --mount "$@"
 }
 
+# Bringing hosts up may run in parallel (shared lock); taking the lab down waits for all of
+# that and excludes it (exclusive lock), so an up and a down never interleave.
+lock() {
+    mkdir -p "$(dirname "$STATE")"
+    exec 9>"$STATE.lock"
+    flock -w 120 "$1" 9 || die "another lab command has held $STATE.lock for 2 minutes"
+}
+
 case "${1:-}" in
-    prepare) shift; cmd_prepare "$@" ;;
-    host-up) shift; cmd_host_up "$@" ;;
-    known-hosts) cmd_known_hosts ;;
+    prepare) shift; lock -s; cmd_prepare "$@" ;;
+    host-up) shift; lock -s; cmd_host_up "$@" ;;
+    known-hosts) lock -s; cmd_known_hosts ;;
     status) cmd_status ;;
-    down) cmd_down ;;
+    down) lock -x; cmd_down ;;
     generate) cmd_generate "$2" ;;
-    up-generated) cmd_up_generated "$2" ;;
-    s3) shift; cmd_s3 "$@" ;;
+    up-generated) lock -s; cmd_up_generated "$2" ;;
+    s3) shift; lock -s; cmd_s3 "$@" ;;
     exec) shift; cmd_exec "$@" ;;
     *) sed -n '2,15p' "$0" >&2; exit 2 ;;
 esac

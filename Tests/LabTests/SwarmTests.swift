@@ -115,6 +115,27 @@ extension LabSuites {
             #expect(try Lab.output("c01", "docker node inspect c03 --format '{{index .Spec.Labels \"kafka\"}}'") == "enable")
         }
 
+        @Test func aNodeInAnotherSwarmIsRefusedWithAClearMessage() throws {
+            guard try Lab.require() else { return }
+            #expect(try skp(["docker.swarm-join"]).status == 0)
+            // c05 leaves and starts a swarm of its own.
+            let oldID = try Lab.output("c05", "docker info --format '{{.Swarm.NodeID}}'")
+            try Lab.exec("c05", "docker swarm leave --force >/dev/null && docker swarm init --advertise-addr 192.168.56.15 >/dev/null")
+            try Lab.exec("c01", "docker node rm --force \(oldID) >/dev/null")
+            let outcome = try skp(["docker.swarm-join"])
+            #expect(outcome.status == 1)
+            #expect(outcome.stdout.contains("c05 is already in another swarm; take it out first with: ./skp docker.swarm-leave --limit c05"))
+            let rows = outcome.stdout.split(separator: "\n")
+            #expect(rows.contains { $0.hasPrefix("  c05 ") && $0.contains("failed") })
+            #expect(rows.contains { $0.hasPrefix("  c04 ") && $0.contains("ok") })
+            // Nothing was changed on c05: it still leads its own swarm.
+            #expect(try Lab.output("c05", "docker info --format '{{.Swarm.ControlAvailable}}'") == "true")
+            // Taken out as the message says, it joins again.
+            #expect(try skp(["docker.swarm-leave", "--limit", "c05"]).status == 0)
+            #expect(try skp(["docker.swarm-join", "docker.swarm-label"]).status == 0)
+            #expect(try Lab.output("c01", "docker node ls --format '{{.Hostname}} {{.Status}}' | grep c05") == "c05 Ready")
+        }
+
         /// The kernel here has no NFS: `exportfs` and `showmount` are stand-ins on c01 that only
         /// print what they were asked; what is tested for real is /etc/exports.
         @Test func exportfsKeepsOneLinePerNfsVolume_withStandInExportfs() throws {

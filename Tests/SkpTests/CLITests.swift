@@ -45,8 +45,10 @@ import SkpTestSupport
                                    "docker.network-create", "docker.volume-create"]).stdout
         // init on the master with its address; tokens captured there, used by managers then workers.
         #expect(plan.contains("c01  $ docker swarm init --advertise-addr 192.168.56.11"))
-        let manager = try #require(plan.range(of: "c02  $ docker swarm join --token {{manager_token@c01}} 192.168.56.11:2377"))
-        let worker = try #require(plan.range(of: "c04  $ docker swarm join --token {{worker_token@c01}} 192.168.56.11:2377"))
+        let manager = try #require(plan.range(of: "$ docker swarm join --token {{manager_token@c01}} 192.168.56.11:2377"))
+        let worker = try #require(plan.range(of: "$ docker swarm join --token {{worker_token@c01}} 192.168.56.11:2377"))
+        // A node already in another swarm is refused, not joined twice.
+        #expect(plan.contains("c04  fail c04 is already in another swarm"))
         #expect(manager.lowerBound < worker.lowerBound)
         #expect(plan.contains("docker node update --label-add spark-worker=enable c05"))
         #expect(plan.contains("$ docker network create --attachable --driver overlay net-skp"))

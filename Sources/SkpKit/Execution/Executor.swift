@@ -182,13 +182,15 @@ public final class Executor: @unchecked Sendable {
 
     private func runStep(_ step: PlannedStep, host: HostPlan, task: PlannedTask, password: String?) throws -> StepOutcome {
         let local = host.host == nil
+        let onControl = local || { if case .local = step.kind { return true } else { return false } }()
+        // `unless "check"`: when the check succeeds the step is already done (or, for `fail`,
+        // not needed) and is reported unchanged.
+        if let check = step.unless {
+            let status = try execute(check, host: host, task: task, onControl: onControl, password: password, quiet: true)
+            if status.status.exitCode == 0 && !status.status.timedOut { return .unchanged }
+        }
         switch step.kind {
         case .run(let command), .local(let command), .show(let command):
-            let onControl = local || { if case .local = step.kind { return true } else { return false } }()
-            if let check = step.unless {
-                let status = try execute(check, host: host, task: task, onControl: onControl, password: password, quiet: true)
-                if status.status.exitCode == 0 && !status.status.timedOut { return .unchanged }
-            }
             let result = try execute(command, host: host, task: task, onControl: onControl, password: password, quiet: false)
             try check(result, command: command)
             return step.changesHost ? .changed : .ok
