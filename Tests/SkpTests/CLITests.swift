@@ -112,7 +112,13 @@ import SkpTestSupport
     @Test func listHostsShowsWhatASelectorNames() throws {
         let outcome = try Binary.run(["--list-hosts", "role:manager & !role:master"])
         #expect(outcome.status == 0)
-        #expect(outcome.stdout == "  hosts (2):\n    c02  192.168.56.12\n    c03  192.168.56.13\n")
+        #expect(outcome.stdout == """
+              host  address        roles          labels                 volumes
+              c02   192.168.56.12  slave,manager  spark-master,skp,data  volume-skp,volume-registry-skp,volume-sshfs,volume-s3fs
+              c03   192.168.56.13  slave,manager  kafka,data             volume-registry-skp,volume-sshfs,volume-s3fs
+            2 hosts match role:manager & !role:master
+
+            """)
     }
 
     @Test func jsonPlanIsValidAndMasked() throws {

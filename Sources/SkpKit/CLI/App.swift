@@ -33,6 +33,19 @@ public struct App {
     private func runChecked(_ arguments: [String]) throws -> ExitCode {
         let tasksPath = Self.optionValue("--tasks", in: arguments) ?? environment["SKP_TASKS"] ?? "tasks"
         let library = try TaskLibrary.load(directory: tasksPath)
+        // Completion helpers run before anything else can fail on a half-typed line.
+        if arguments.first == "--complete-tasks" { print(Completion.tasks(library), terminator: ""); return .ok }
+        if arguments.first == "--complete-flags" {
+            print(Completion.flags(arguments.dropFirst().first.flatMap { library.lookup($0) }), terminator: "")
+            return .ok
+        }
+        if arguments.first == "--completion" {
+            guard let shell = arguments.dropFirst().first, let script = Completion.script(for: shell) else {
+                throw Diagnostic("--completion takes bash, zsh or fish")
+            }
+            print(script, terminator: "")
+            return .ok
+        }
         // Tasks reach skp's own files (lab/lab.sh) through ${env.SKP_ROOT}.
         var environment = self.environment
         if environment["SKP_ROOT"] == nil { environment.variables["SKP_ROOT"] = Self.projectRoot() }
@@ -64,8 +77,7 @@ public struct App {
         if let text = options.listHosts {
             let hosts = try SelectorResolver(inventory: inventory).resolve(Parser.parseSelector(text, origin: "--list-hosts"))
                 .hosts(in: inventory)
-            print("  hosts (\(hosts.count)):")
-            for host in hosts { print("    \(host.name)  \(host.address)") }
+            print(HelpPrinter.inventoryTable(hosts, inventory: inventory, selector: text), terminator: "")
             return hosts.isEmpty ? .inputError : .ok
         }
         guard !parsed.requests.isEmpty else {
@@ -104,8 +116,9 @@ public struct App {
         if options.hostKeyChecking == "off" {
             sink.warning("HOST KEY CHECKING IS OFF: skp cannot tell these hosts from impostors; anyone on the path can read and change what is sent")
         }
-        let resolver = EndpointResolver(options: options,
-                                        config: SSHConfig.load(path: (environment["HOME"] ?? "/root") + "/.ssh/config"),
+        // The project's own SSH settings (vagrant.hosts writes them) come before the user's.
+        let configs = [environment["SKP_SSH_CONFIG"] ?? ".skp/ssh_config", (environment["HOME"] ?? "/root") + "/.ssh/config"]
+        let resolver = EndpointResolver(options: options, config: SSHConfig.load(paths: configs),
                                         environment: environment.variables)
         let executor = Executor(plan: plan, transport: transport, options: options, endpoints: resolver, sink: sink)
         let report = executor.run()

@@ -58,6 +58,22 @@ public struct HelpPrinter {
         return out
     }
 
+    /// The inventory view: the hosts a selector names, with roles, enabled labels and the
+    /// volumes each carries.
+    public static func inventoryTable(_ hosts: [Host], inventory: Inventory, selector: String) -> String {
+        let rows = [["host", "address", "roles", "labels", "volumes"]] + hosts.map { host in
+            [host.name, host.address, host.roles.joined(separator: ","), host.enabledLabels.joined(separator: ","),
+             inventory.volumes(on: host).map(\.name).joined(separator: ",")]
+        }
+        let widths = (0..<5).map { column in rows.map { $0[column].count }.max() ?? 0 }
+        var out = ""
+        for row in rows {
+            let cells = row.enumerated().map { i, cell in i == 4 ? cell : cell.padding(toLength: widths[i], withPad: " ", startingAt: 0) }
+            out += "  " + cells.joined(separator: "  ").trimmingCharacters(in: .whitespaces) + "\n"
+        }
+        return out + "\(hosts.count) host\(hosts.count == 1 ? "" : "s") match \(selector)\n"
+    }
+
     /// The `on` selectors of a task body, in order.
     static func targets(_ items: [Item]) -> [String] {
         var out: [String] = []
@@ -106,6 +122,7 @@ public struct HelpPrinter {
           -v, --verbose               print each step's command (masked) as it starts
               --json                  machine-readable output (one JSON object per line)
               --color WHEN            auto (default) | always | never
+              --completion SHELL      print the completion script for bash, zsh or fish
           -V, --version               print the version
 
         Exit status: 0 ok; 1 a step failed on a host; 2 bad input (nothing ran);

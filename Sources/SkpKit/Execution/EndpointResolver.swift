@@ -26,7 +26,8 @@ public struct EndpointResolver: Sendable {
         if let key = options.identity { identities.append(expand(key)) }
         identities += (ssh["identityfile"] ?? []).map(expand)
         var address = host.address
-        if let hostName = ssh["hostname"]?.first, hostName != host.name { address = hostName }
+        // %h-style tokens are OpenSSH's; a HostName with one is not a plain address.
+        if let hostName = ssh["hostname"]?.first, hostName != host.name, !hostName.contains("%") { address = hostName }
         let jump = host.jump ?? ssh["proxyjump"]?.first.flatMap { $0 == "none" ? nil : $0 } ?? environment["SKP_JUMP"]
         return Endpoint(name: host.name, address: address, port: port, user: user, identities: identities,
                         password: password, jump: jump, connectTimeout: options.connectTimeout,

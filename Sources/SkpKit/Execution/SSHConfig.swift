@@ -35,8 +35,17 @@ public struct SSHConfig: Sendable {
     }
 
     public static func load(path: String) -> SSHConfig {
-        guard let data = FileManager.default.contents(atPath: path) else { return SSHConfig() }
-        return SSHConfig(text: String(decoding: data, as: UTF8.self))
+        load(paths: [path])
+    }
+
+    /// Several files read as one, in order: the first value found for a key still wins.
+    public static func load(paths: [String]) -> SSHConfig {
+        var config = SSHConfig()
+        for path in paths {
+            guard let data = FileManager.default.contents(atPath: path) else { continue }
+            config.blocks += SSHConfig(text: String(decoding: data, as: UTF8.self)).blocks
+        }
+        return config
     }
 
     /// Settings for a host known by any of `names` (its inventory name, its address).
