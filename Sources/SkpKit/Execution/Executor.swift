@@ -163,7 +163,10 @@ public final class Executor: @unchecked Sendable {
                 lock.lock(); excluded.insert(host.name); lock.unlock()
                 return false
             } catch {
+                // Not a step failure skp knows: still a value in the summary, never lost.
                 status = .failed
+                sink.note(task: task.name, host: host.name, "✗ \(error)", failure: true)
+                update(host.name) { $0.message = "\(task.name): \(error)" }
                 return false
             }
         }
