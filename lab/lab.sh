@@ -32,9 +32,24 @@ control_key() {
     echo "$HOME/.ssh/id_ed25519.pub"
 }
 
+# What lab hosts run, from Debian's packages: installed on first use, as ./skp does its own.
+install_packages() {
+    local missing="" pair
+    for pair in /usr/sbin/sshd:openssh-server /usr/sbin/dockerd:docker.io /usr/bin/sshfs:sshfs /usr/bin/s3fs:s3fs \
+                /usr/bin/fusermount3:fuse3 /usr/bin/curl:curl /usr/bin/nsenter:util-linux /usr/sbin/ip:iproute2 \
+                /usr/bin/ssh-keygen:openssh-client; do
+        [ -x "${pair%%:*}" ] || missing="$missing ${pair#*:}"
+    done
+    [ -n "$missing" ] || return 0
+    echo "lab: installing$missing (first use)" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get install -y -qq $missing >/dev/null 2>&1 || { apt-get update -qq >/dev/null && apt-get install -y -qq $missing >/dev/null; } ||
+        die "could not install$missing"
+}
+
 cmd_prepare() {
     need_root
-    command -v sshd >/dev/null || [ -x /usr/sbin/sshd ] || die "sshd is missing: apt-get install -y openssh-server"
+    install_packages
     mkdir -p "$STATE" /run/sshd
     cp "$(control_key)" "$STATE/authorized_keys"
     local address bridge
