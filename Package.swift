@@ -15,11 +15,15 @@ let package = Package(
                        providers: [.apt(["libjansson-dev"])]),
         .systemLibrary(name: "CLibSSH2", pkgConfig: "libssh2",
                        providers: [.apt(["libssh2-1-dev"])]),
+        // OpenSSL's libcrypto, which libssh2 already uses: skp signs with an ed25519 key it parsed
+        // once, instead of libssh2 re-reading and re-decoding the key file for every host.
+        .systemLibrary(name: "CLibCrypto", pkgConfig: "libcrypto",
+                       providers: [.apt(["libssl-dev"])]),
 
         // Everything testable: inventories, the task language, targeting, planning, execution.
         .target(name: "SkpKit", dependencies: ["CJansson"]),
         // The SSH transport over libssh2; the only importer of CLibSSH2.
-        .target(name: "SkpSSH", dependencies: ["SkpKit", "CLibSSH2"]),
+        .target(name: "SkpSSH", dependencies: ["SkpKit", "CLibSSH2", "CLibCrypto"]),
         // Thin executable: wires the transport into the library and maps outcomes to exit codes.
         .executableTarget(name: "skp", dependencies: ["SkpKit", "SkpSSH"]),
 

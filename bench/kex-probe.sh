@@ -22,7 +22,7 @@ echo '{}' > "$OUT/kex-probe-inv/volumes.json"; echo '{}' > "$OUT/kex-probe-inv/n
 known=$(mktemp)
 PY=$PWD/$OUT/venv/bin/python
 declare -a probes=(
-  "skp|SKP_KNOWN_HOSTS=$known .build/release/skp --inventory $OUT/kex-probe-inv ssh.cmd -c=true"
+  "skp|SKP_KNOWN_HOSTS=$known .build-release/release/skp --inventory $OUT/kex-probe-inv ssh.cmd -c=true"
   "pssh|parallel-ssh -h $OUT/kex-probe-pssh.txt -l root true"
   "pdsh|PDSH_RCMD_TYPE=ssh PDSH_SSH_ARGS_APPEND='-p 2222 -o BatchMode=yes' pdsh -w $address -l root true"
   "xargs-ssh|ssh -o BatchMode=yes -p 2222 root@$address true"

@@ -4,8 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v hyperfine >/dev/null || apt-get install -y -qq hyperfine >/dev/null
-swift build -c release --product skp >/dev/null
-SKP="$PWD/.build/release/skp"
+./skp --version >/dev/null  # builds the release binary users run
+SKP="$PWD/.build-release/release/skp"
 dir=bench/out/plan-1000x100
 mkdir -p "$dir"
 python3 - "$dir" <<'PY'

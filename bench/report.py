@@ -55,6 +55,23 @@ for (workload, n) in sorted(groups, key=lambda k: (k[0], k[1])):
         line += f"; skp client CPU {1000 * skp['client_cpu'] / n:.2f} ms per host, peak RSS {skp['peak_rss_mb']:.0f} MB"
         summary.append(line)
 
+w1 = {n: r for (w, n, tool), r in latest.items() if w == "W1" and tool == "skp"}
+if len(w1) >= 2:
+    small, large = min(w1), max(w1)
+    marginal = (w1[large]["client_cpu"] - w1[small]["client_cpu"]) / (large - small)
+    summary.append(f"- skp client CPU per new connection, start-up excluded (W1 N={small} to N={large}): "
+                   f"{1000 * marginal:.2f} ms")
+
+plan_file = os.path.join(os.path.dirname(sys.argv[1]), "plan.json")
+if os.path.exists(plan_file):
+    print("## Start-up and planning (no hosts)\n\nhyperfine, 30 runs each (bench/plan.sh).\n")
+    print("| command | median | min–max | user + system CPU |\n|---|---|---|---|")
+    for r in json.load(open(plan_file))["results"]:
+        print(f"| {r['command']} | {1000 * r['median']:.1f} ms | {1000 * r['min']:.1f}–{1000 * r['max']:.1f} ms "
+              f"| {1000 * (r['user'] + r['system']):.1f} ms |")
+        summary.append(f"- {r['command']}: median {1000 * r['median']:.1f} ms")
+    print()
+
 if kex:
     print("## Negotiated key exchange\n\nAs logged by a probe sshd (LogLevel DEBUG1) each tool connected to once.\n")
     print("| tool | key exchange |\n|---|---|")

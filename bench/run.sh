@@ -10,6 +10,7 @@
 # W2 with ControlMaster); from PyPI in a venv (bench/out/venv) parallel-ssh (libssh2), Fabric and
 # ansible-core. measure.py times them and measures client CPU, server CPU and peak memory;
 # report.py writes bench/RESULTS.md with the lower bound and each peer's ratio to skp.
+# Also runs bench/plan.sh (`skp --list`, a 1,000-host x 100-volume dry-run plan).
 # Environment: SIZES="10 50 200", RUNS (timed runs per case; default 10, 5 for N=200 and W2).
 # CI does not run this.
 set -euo pipefail
@@ -22,12 +23,12 @@ LARGEST=$(printf '%s\n' $SIZES 50 | sort -n | tail -1)
 need() { command -v "$1" >/dev/null || apt-get install -y -qq "$2" >/dev/null; }
 need parallel-ssh pssh; need pdsh pdsh; need python3 python3; python3 -m venv --help >/dev/null 2>&1 || apt-get install -y -qq python3-venv >/dev/null
 
-swift build -c release --product skp >/dev/null
+./skp --version >/dev/null  # builds the release binary users run
 VENV=$OUT/venv
 [ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
 "$VENV/bin/python" -c "import pssh, fabric, ansible" 2>/dev/null || "$VENV/bin/pip" install -q parallel-ssh fabric ansible-core >/dev/null
 PY="$PWD/$VENV/bin/python"
-SKP="$PWD/.build/release/skp"
+SKP="$PWD/.build-release/release/skp"
 "$SKP" lab.up --size "$LARGEST" >/dev/null
 
 # One inventory, host list and expected-answer list per size: the first N hosts of the lab.
@@ -128,5 +129,6 @@ RUNS=${RUNS:-5} python3 bench/measure.py "$OUT/cases-w2.tsv" "$RESULTS"
 RUNS=${RUNS:-5} python3 bench/measure.py "$OUT/cases-w1-large.tsv" "$RESULTS"
 
 bench/kex-probe.sh "$OUT" > "$OUT/kex.json"
+bench/plan.sh >/dev/null
 python3 bench/report.py "$RESULTS" "$OUT/kex.json" > bench/RESULTS.md
 cat bench/RESULTS.md

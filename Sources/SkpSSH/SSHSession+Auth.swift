@@ -29,7 +29,7 @@ extension SSHSession {
             }
             if try agent(user: user, deadline: deadline, cancel: cancel) { return }
             tried.append("ssh-agent")
-            let home = ProcessInfo.processInfo.environment["HOME"] ?? "/root"
+            let home = getenv("HOME").map { String(cString: $0) } ?? "/root"
             for name in ["id_ed25519", "id_ecdsa", "id_rsa"] {
                 let key = "\(home)/.ssh/\(name)"
                 guard !endpoint.identities.contains(key), FileManager.default.fileExists(atPath: key) else { continue }
@@ -49,6 +49,15 @@ extension SSHSession {
     }
 
     private func publicKey(_ path: String, user: String, deadline: Date, cancel: Cancellation) throws -> Bool {
+        if let key = Ed25519Key.load(path: path) {
+            var abstract: UnsafeMutableRawPointer? = Unmanaged.passUnretained(key).toOpaque()
+            let rc = try callAllowingFailure(deadline: deadline, cancel: cancel) {
+                key.publicBlob.withUnsafeBufferPointer { blob in
+                    libssh2_userauth_publickey(session, user, blob.baseAddress, blob.count, signWithCachedKey, &abstract)
+                }
+            }
+            return withExtendedLifetime(key) { rc == 0 }
+        }
         let rc = try callAllowingFailure(deadline: deadline, cancel: cancel) {
             libssh2_userauth_publickey_fromfile_ex(session, user, UInt32(user.utf8.count), nil, path, nil)
         }
@@ -56,7 +65,7 @@ extension SSHSession {
     }
 
     private func agent(user: String, deadline: Date, cancel: Cancellation) throws -> Bool {
-        guard ProcessInfo.processInfo.environment["SSH_AUTH_SOCK"] != nil, let agent = libssh2_agent_init(session) else {
+        guard getenv("SSH_AUTH_SOCK") != nil, let agent = libssh2_agent_init(session) else {
             return false
         }
         defer { libssh2_agent_disconnect(agent); libssh2_agent_free(agent) }
@@ -81,4 +90,17 @@ extension SSHSession {
             try wait(deadline: deadline, cancel: cancel, what: "authentication")
         }
     }
+}
+
+/// libssh2's signing callback for keys skp decoded itself; `abstract` points at the Ed25519Key.
+private let signWithCachedKey: @convention(c) (
+    OpaquePointer?, UnsafeMutablePointer<UnsafeMutablePointer<UInt8>?>?, UnsafeMutablePointer<Int>?,
+    UnsafePointer<UInt8>?, Int, UnsafeMutablePointer<UnsafeMutableRawPointer?>?
+) -> Int32 = { _, signature, signatureLength, data, dataLength, abstract in
+    guard let signature, let signatureLength, let data, let pointer = abstract?.pointee else { return -1 }
+    let key = Unmanaged<Ed25519Key>.fromOpaque(pointer).takeUnretainedValue()
+    guard let (bytes, length) = key.sign(data, count: dataLength) else { return -1 }
+    signature.pointee = bytes
+    signatureLength.pointee = length
+    return 0
 }
