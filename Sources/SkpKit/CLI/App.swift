@@ -31,6 +31,23 @@ public struct App {
     }
 
     private func runChecked(_ arguments: [String]) throws -> ExitCode {
+        // `skp runs [ID] [--json]`: the run journals; needs no task files or inventory.
+        if arguments.first == "runs" { return try runs(Array(arguments.dropFirst())) }
+        // `--resume [ID]`: the recorded command line of that run, with this one's options added.
+        var arguments = arguments
+        var resuming: RunRecord?
+        if let index = arguments.firstIndex(where: { $0 == "--resume" || $0.hasPrefix("--resume=") }) {
+            var id: String? = arguments[index].hasPrefix("--resume=") ? String(arguments[index].dropFirst(9)) : nil
+            arguments.remove(at: index)
+            let folder = Journal.folder(environment)
+            if id == nil, index < arguments.count, !arguments[index].hasPrefix("-"),
+               RunHistory.list(folder: folder).contains(where: { $0.id.hasPrefix(arguments[index]) }) {
+                id = arguments.remove(at: index)
+            }
+            let run = try RunHistory.find(id, folder: folder)
+            resuming = run
+            arguments = run.arguments + arguments
+        }
         let tasksPath = Self.optionValue("--tasks", in: arguments) ?? environment["SKP_TASKS"] ?? "tasks"
         let library = try TaskLibrary.load(directory: tasksPath)
         // Completion helpers run before anything else can fail on a half-typed line.
@@ -93,9 +110,22 @@ public struct App {
             if set.isEmpty { throw Diagnostic("--limit \(text) names no host") }
             planner.limit = set
         }
+        if resuming != nil, parsed.requests.count != Set(parsed.requests.map(\.task)).count || parsed.requests.isEmpty {
+            throw Diagnostic("--resume reruns the recorded command; give it no tasks")
+        }
         let plan = try planner.plan(parsed.requests)
         Self.scrubArguments(plan.secrets)
 
+        if options.dryRun, let resuming {
+            if options.json {
+                let skips = Executor.stepsToSkip(plan: plan, done: resuming.done)
+                print(JSONWriter.object([("resume_of", JSONWriter.string(resuming.id)),
+                                         ("skipped_steps", String(skips.count)), ("plan", plan.json)]))
+            } else {
+                print(ResumePrinter(style: style).render(plan, run: resuming), terminator: "")
+            }
+            return .ok
+        }
         if options.dryRun {
             if options.json { print(plan.json) } else { print(PlanPrinter(style: style).render(plan), terminator: "") }
             return .ok
@@ -103,12 +133,59 @@ public struct App {
         guard let transport else {
             throw Diagnostic("this build of skp cannot run tasks (no transport); use --dry-run")
         }
-        return execute(plan, options: options, style: style, transport: transport)
+        return execute(plan, options: options, style: style, transport: transport, inventoryPath: paths.hosts,
+                       arguments: Self.recordable(arguments, secrets: plan.secrets), resuming: resuming)
+    }
+
+    /// The command line as a journal keeps it: secret values (and the flag naming one) left out.
+    static func recordable(_ arguments: [String], secrets: [String]) -> [String] {
+        var out: [String] = []
+        for argument in arguments {
+            if secrets.contains(where: { !$0.isEmpty && argument.hasSuffix($0) }) {
+                if !argument.contains("="), out.last?.hasPrefix("-") == true { out.removeLast() }
+                continue
+            }
+            out.append(argument)
+        }
+        return out
+    }
+
+    /// `skp runs`: recent runs; `skp runs ID`: one, host × step; `--json` for either.
+    func runs(_ arguments: [String]) throws -> ExitCode {
+        let json = arguments.contains("--json")
+        let rest = arguments.filter { $0 != "--json" && !$0.hasPrefix("--color") }
+        if let unknown = rest.first(where: { $0.hasPrefix("-") }) {
+            throw Diagnostic("unknown flag \(unknown) for skp runs", hint: "skp runs [RUN] [--json]")
+        }
+        let folder = Journal.folder(environment)
+        let style = Style(mode: .auto, fileDescriptor: 1, environment: environment.variables)
+        let printer = RunsPrinter(style: style)
+        if let id = rest.first {
+            let run = try RunHistory.find(id, folder: folder)
+            print(json ? printer.runJSON(run) : printer.show(run), terminator: json ? "\n" : "")
+        } else {
+            let runs = Array(RunHistory.list(folder: folder).prefix(20))
+            print(json ? printer.json(runs) : printer.list(runs, folder: folder), terminator: json ? "\n" : "")
+        }
+        return .ok
     }
 
     /// Runs the plan and prints the one summary; the exit code says how it went.
-    func execute(_ plan: Plan, options: Options, style: Style, transport: Transport) -> ExitCode {
+    func execute(_ plan: Plan, options: Options, style: Style, transport: Transport, inventoryPath: String,
+                 arguments: [String], resuming: RunRecord?) -> ExitCode {
+        let command = (["skp"] + arguments).joined(separator: " ")
         Cancellation.installSignalHandlers()
+        let lock: RunLock
+        do {
+            lock = try RunLock(inventory: inventoryPath, command: Self.mask(command, plan.secrets), wait: !options.noWait,
+                               cancel: Cancellation()) { holder in
+                printError("skp: waiting for another run on this inventory to finish (\(holder)); Ctrl-C to stop")
+            }
+        } catch {
+            printError("error: \(error)\nhint: nothing was run; wait for it, or run without --no-wait to queue behind it")
+            return Cancellation.interruptCount > 0 ? .interrupted : .inputError
+        }
+        defer { withExtendedLifetime(lock) {} }
         let names = plan.tasks.flatMap { $0.stages.flatMap { $0.hosts.map(\.name) } }
         let mode: OutputSink.Mode = options.json ? .json : (options.output == "grouped" ? .grouped : .stream)
         let sink = OutputSink(style: style, mode: mode, hostNames: names, secrets: plan.secrets,
@@ -121,9 +198,20 @@ public struct App {
         let resolver = EndpointResolver(options: options, config: SSHConfig.load(paths: configs),
                                         environment: environment.variables)
         let executor = Executor(plan: plan, transport: transport, options: options, endpoints: resolver, sink: sink)
+        do {
+            executor.journal = try Journal(folder: Journal.folder(environment), command: Self.mask(command, plan.secrets),
+                                           arguments: arguments, inventory: inventoryPath, resumeOf: resuming?.id)
+        } catch {
+            sink.warning("this run is not recorded (\(error)); --resume will not know it")
+        }
+        if let resuming { executor.resume = (resuming.id, resuming.done) }
         let report = executor.run()
+        executor.journal?.finish(exitCode: report.exitCode.rawValue, duration: report.duration, interrupted: report.interrupted)
         let summary = SummaryPrinter(style: style)
         sink.raw(options.json ? summary.json(report) + "\n" : summary.render(report))
+        if let journal = executor.journal, report.exitCode != .ok, !options.json {
+            printError(style.dim("to rerun only what did not finish: skp --resume \(journal.id)   (skp runs \(journal.id) shows each step)"))
+        }
         return report.exitCode
     }
 
@@ -140,6 +228,10 @@ public struct App {
                 memset(arg + start, Int32(UInt8(ascii: "*")), strlen(secret))
             }
         }
+    }
+
+    static func mask(_ text: String, _ secrets: [String]) -> String {
+        secrets.filter { !$0.isEmpty }.reduce(text) { $0.replacingOccurrences(of: $1, with: "***") }
     }
 
     /// skp's own folder: the nearest parent of the executable holding lab/lab.sh

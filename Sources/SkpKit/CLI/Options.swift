@@ -25,6 +25,8 @@ public struct Options: Sendable {
     public var hostKeyChecking = "accept-new"
     public var identity: String?
     public var port: Int?
+    /// Refuse at once, instead of waiting, when another run holds the inventory's lock.
+    public var noWait = false
 
     public init() {}
 
@@ -35,6 +37,7 @@ public struct Options: Sendable {
     ]
     static let switches: [String: WritableKeyPath<Options, Bool>] = [
         "list": \.list, "dry-run": \.dryRun, "json": \.json, "version": \.version, "keep-going": \.keepGoing, "verbose": \.verbose,
+        "no-wait": \.noWait,
     ]
     static let others = ["help", "color", "forks", "connect-timeout", "timeout", "output", "host-key-checking", "port"]
 

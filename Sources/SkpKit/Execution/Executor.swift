@@ -12,6 +12,10 @@ public final class Executor: @unchecked Sendable {
     let endpoints: EndpointResolver
     let sink: OutputSink
     public let cancel = Cancellation()
+    /// Where every step's start and end is recorded as it happens (nil: not recorded).
+    public var journal: Journal?
+    /// Steps an earlier run finished (`--resume`): key → that run's id. They are skipped.
+    public var resume: (run: String, done: [String: String])?
 
     private let lock = NSLock()
     private var sessions: [Int: RemoteSession] = [:]
@@ -19,6 +23,7 @@ public final class Executor: @unchecked Sendable {
     private var reports: [String: HostReport] = [:]
     /// Hosts out of the run: unreachable, or failed in an earlier task (with --keep-going).
     private var excluded: Set<String> = []
+    private var stepsDoneEarlier = 0
 
     public init(plan: Plan, transport: Transport, options: Options, endpoints: EndpointResolver, sink: OutputSink) {
         self.plan = plan
@@ -32,16 +37,34 @@ public final class Executor: @unchecked Sendable {
         let start = Date()
         var notRun: [String] = []
         var stopped = false
-        for task in plan.tasks {
+        let skips = resume.map { _ in stepsToSkip() } ?? [:]
+        for (taskIndex, task) in plan.tasks.enumerated() {
             if stopped || cancel.isCancelled { notRun.append(task.name); continue }
-            sink.taskStarted(task)
             let password = task.arguments.first { $0.name == "password" && $0.secret && !$0.value.isEmpty }?.value
             var failed = false
-            for stage in task.stages {
-                let hosts = stage.hosts.filter { !isExcluded($0.name) }
-                let results = fanOut(hosts, width: stage.serial ? 1 : options.forks, task: task.name) { host in
-                    self.runHost(host, task: task, password: password)
+            var announced = false
+            for (stageIndex, stage) in task.stages.enumerated() {
+                // Resuming: a host whose steps here all finished earlier is left alone entirely.
+                var hosts: [HostPlan] = []
+                for host in stage.hosts where !isExcluded(host.name) {
+                    let keys = stepKeys(host, task: task, taskIndex: taskIndex, stage: stageIndex)
+                    if !keys.isEmpty, keys.allSatisfy({ skips[$0.key] != nil }) {
+                        for (key, step) in zip(keys, host.steps) {
+                            journal?.stepSkipped(key, description: describe(step), doneIn: skips[key.key]!)
+                        }
+                        lock.lock(); stepsDoneEarlier += keys.count; lock.unlock()
+                    } else {
+                        hosts.append(host)
+                    }
                 }
+                if hosts.isEmpty { continue }
+                if !announced { sink.taskStarted(task); announced = true }
+                sink.boardQueued(hosts.map(\.name))
+                let results = fanOut(hosts, width: stage.serial ? 1 : options.forks, task: task.name) { host in
+                    self.runHost(host, task: task, password: password,
+                                 keys: self.stepKeys(host, task: task, taskIndex: taskIndex, stage: stageIndex), skips: skips)
+                }
+                journal?.sync()
                 if results.contains(where: { !$0 }) { failed = true }
                 if cancel.isCancelled { break }
             }
@@ -57,7 +80,51 @@ public final class Executor: @unchecked Sendable {
         let names = plan.inventory.hosts.map(\.name) + ["local"]
         let hostReports = names.compactMap { reports[$0] }
         return RunReport(hosts: hostReports, interrupted: cancel.isCancelled, duration: Date().timeIntervalSince(start),
-                         tasksNotRun: notRun)
+                         tasksNotRun: notRun, resumedFrom: resume?.run, stepsDoneEarlier: stepsDoneEarlier)
+    }
+
+    // MARK: resume
+
+    func stepKeys(_ host: HostPlan, task: PlannedTask, taskIndex: Int, stage: Int) -> [StepKey] {
+        Self.stepKeys(host, task: task, taskIndex: taskIndex, stage: stage)
+    }
+
+    func stepsToSkip() -> [String: String] {
+        resume.map { Self.stepsToSkip(plan: plan, done: $0.done) } ?? [:]
+    }
+
+    static func stepKeys(_ host: HostPlan, task: PlannedTask, taskIndex: Int, stage: Int) -> [StepKey] {
+        host.steps.enumerated().map { index, step in
+            StepKey(taskIndex: taskIndex, task: task.name, stage: stage, host: host.name, index: index,
+                    count: host.steps.count, description: describeStep(step))
+        }
+    }
+
+    /// The steps a resume skips: finished in the earlier run, except captures whose value a step
+    /// that does run needs (captured values are never written down, so they are taken again).
+    public static func stepsToSkip(plan: Plan, done: [String: String]) -> [String: String] {
+        var skips = done
+        var changed = true
+        while changed {
+            changed = false
+            var needed = Set<String>()
+            var captures: [(key: String, name: String)] = []
+            for (taskIndex, task) in plan.tasks.enumerated() {
+                for (stageIndex, stage) in task.stages.enumerated() {
+                    for host in stage.hosts {
+                        for (key, step) in zip(stepKeys(host, task: task, taskIndex: taskIndex, stage: stageIndex), host.steps) {
+                            if skips[key.key] == nil { needed.formUnion(step.capturedNames) }
+                            if case .capture(let name, _, _) = step.kind { captures.append((key.key, name + "@" + host.name)) }
+                        }
+                    }
+                }
+            }
+            for capture in captures where skips[capture.key] != nil && needed.contains(capture.name) {
+                skips[capture.key] = nil
+                changed = true
+            }
+        }
+        return skips
     }
 
     // MARK: fan-out
@@ -123,7 +190,7 @@ public final class Executor: @unchecked Sendable {
     // MARK: one host
 
     /// Runs one host's steps of a stage. Returns false when the host failed.
-    private func runHost(_ host: HostPlan, task: PlannedTask, password: String?) -> Bool {
+    private func runHost(_ host: HostPlan, task: PlannedTask, password: String?, keys: [StepKey], skips: [String: String]) -> Bool {
         let start = Date()
         var status: HostReport.Status = .ok
         defer {
@@ -135,14 +202,24 @@ public final class Executor: @unchecked Sendable {
             }
             sink.finishHost(task: task.name, host: host.name, status: status.rawValue)
         }
-        for step in host.steps {
+        for (index, step) in host.steps.enumerated() {
             if cancel.isCancelled { status = .cancelled; return false }
+            let key = keys[index]
+            if let earlier = skips[key.key] {
+                journal?.stepSkipped(key, description: describe(step), doneIn: earlier)
+                lock.lock(); stepsDoneEarlier += 1; lock.unlock()
+                continue
+            }
             let stepStart = Date()
             if options.verbose { sink.note(task: task.name, host: host.name, describe(step)) }
+            journal?.stepStarted(key, description: describe(step))
+            sink.boardRunning(host.name, step: index + 1, of: host.steps.count)
             do {
                 let outcome = try runStep(step, host: host, task: task, password: password)
+                let elapsed = Date().timeIntervalSince(stepStart)
+                journal?.stepFinished(key, status: outcome.rawValue, exitCode: 0, duration: elapsed, message: nil)
                 sink.stepEvent(task: task.name, host: host.name, step: describe(step), status: outcome.rawValue,
-                               exitCode: 0, duration: Date().timeIntervalSince(stepStart))
+                               exitCode: 0, duration: elapsed)
                 if outcome == .changed { status = status == .ok ? .changed : status }
                 update(host.name) { report in
                     if outcome == .changed { report.changed += 1 }
@@ -151,6 +228,8 @@ public final class Executor: @unchecked Sendable {
             } catch let failure as StepFailure {
                 status = failure.status
                 let message = "\(task.name): \(failure.message)"
+                journal?.stepFinished(key, status: failure.status.rawValue, exitCode: failure.exitCode,
+                                      duration: Date().timeIntervalSince(stepStart), message: sink.mask(failure.message))
                 sink.note(task: task.name, host: host.name, "✗ " + failure.message, failure: true)
                 sink.stepEvent(task: task.name, host: host.name, step: describe(step), status: failure.status.rawValue,
                                exitCode: failure.exitCode, duration: Date().timeIntervalSince(stepStart))
@@ -165,6 +244,8 @@ public final class Executor: @unchecked Sendable {
             } catch {
                 // Not a step failure skp knows: still a value in the summary, never lost.
                 status = .failed
+                journal?.stepFinished(key, status: status.rawValue, exitCode: nil, duration: Date().timeIntervalSince(stepStart),
+                                      message: sink.mask("\(error)"))
                 sink.note(task: task.name, host: host.name, "✗ \(error)", failure: true)
                 update(host.name) { $0.message = "\(task.name): \(error)" }
                 return false
@@ -242,9 +323,15 @@ public final class Executor: @unchecked Sendable {
         let text = command.render(captures: known)
         var stdout: [UInt8] = []
         var stderrTail = TailBuffer(limit: 20)
+        var captureOverflow = false
         let output: (OutputStream, [UInt8]) -> Void = { stream, bytes in
             if stream == .stderr { stderrTail.append(bytes) }
-            if captureStdout && stream == .stdout { stdout += bytes; return }
+            if captureStdout && stream == .stdout {
+                // A captured value lives in memory and in later commands: 1 MiB is plenty for
+                // tokens and keys, and a flood must not grow without bound.
+                if stdout.count + bytes.count > Self.captureLimit { captureOverflow = true } else { stdout += bytes }
+                return
+            }
             if !quiet { self.sink.output(task: task.name, host: host.name, stream: stream, bytes: bytes) }
         }
         let status: CommandStatus
@@ -267,6 +354,10 @@ public final class Executor: @unchecked Sendable {
                               message: "timed out after \(Self.seconds(options.commandTimeout ?? 0)) s: \(command)",
                               exitCode: nil, stderrTail: stderrTail.lines)
         }
+        if captureOverflow {
+            throw StepFailure(status: .failed, message: "captured output is over \(Self.captureLimit / 1_048_576) MiB: \(command)",
+                              exitCode: status.exitCode, stderrTail: stderrTail.lines)
+        }
         return Executed(status: status, stdout: stdout, stderrTail: stderrTail.lines)
     }
 
@@ -284,6 +375,7 @@ public final class Executor: @unchecked Sendable {
         if let session = sessions[index] { lock.unlock(); return session }
         lock.unlock()
         let endpoint = endpoints.endpoint(for: plan.inventory.hosts[index], password: password)
+        sink.boardConnecting(host.name)
         do {
             let session = try transport.connect(to: endpoint, cancel: cancel)
             lock.lock(); sessions[index] = session; lock.unlock()
@@ -319,9 +411,13 @@ public final class Executor: @unchecked Sendable {
         return true
     }
 
-    func describe(_ step: PlannedStep) -> String {
+    func describe(_ step: PlannedStep) -> String { Self.describeStep(step) }
+
+    static func describeStep(_ step: PlannedStep) -> String {
         PlanPrinter(style: Style(enabled: false)).describe(step)
     }
+
+    static let captureLimit = 1 << 20
 
     static func seconds(_ value: Double) -> String {
         value == value.rounded() ? String(Int(value)) : String(format: "%.1f", value)

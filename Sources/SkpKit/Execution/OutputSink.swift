@@ -16,6 +16,9 @@ public final class OutputSink: @unchecked Sendable {
     private var grouped: [String: [String]] = [:]
     private var groupedBytes: [String: Int] = [:]
     private var progressText: String?
+    private var board = StatusBoard()
+    private var drawnLines = 0
+    private var ticker: Thread?
     private var hostOrder: [String: Int] = [:]
     /// The longest line kept whole; longer ones are cut (a host flooding one line stays bounded).
     static let maxLine = 64 * 1024
@@ -70,6 +73,11 @@ public final class OutputSink: @unchecked Sendable {
             let key = host + "\u{0}" + stream.rawValue
             if let rest = partial[key], !rest.isEmpty { emitLine(task: task, host: host, stream: stream, bytes: rest[...]) }
             partial[key] = nil
+        }
+        if progressEnabled {
+            clearProgress()
+            board.set(host, .done(status))
+            drawProgress()
         }
         guard mode == .grouped else { return }
         let lines = grouped.removeValue(forKey: host) ?? []
@@ -143,23 +151,74 @@ public final class OutputSink: @unchecked Sendable {
         FileHandle.standardError.write(Data((style.yellow("warning: ") + text + "\n").utf8))
     }
 
-    // MARK: progress
+    // MARK: progress and the status board
 
-    /// A status line under the output, on a terminal only: hosts done / failed / running.
+    /// The counts line over the status board, on a terminal only: hosts done / failed / running.
+    /// `nil` ends the board (the run is over; the summary follows).
     public func progress(_ text: String?) {
         guard progressEnabled else { return }
         lock.lock(); defer { lock.unlock() }
         clearProgress()
         progressText = text
+        if text == nil { board.clear() }
         drawProgress()
     }
 
+    /// A new stage: these hosts wait their turn.
+    public func boardQueued(_ hosts: [String]) {
+        guard progressEnabled else { return }
+        lock.lock(); defer { lock.unlock() }
+        clearProgress()
+        board.reset(hosts)
+        drawProgress()
+        startTicker()
+    }
+
+    public func boardConnecting(_ host: String) { boardUpdate(host, .connecting) }
+    public func boardRunning(_ host: String, step: Int, of count: Int) { boardUpdate(host, .running(step, count)) }
+
+    private func boardUpdate(_ host: String, _ state: StatusBoard.State) {
+        guard progressEnabled else { return }
+        lock.lock(); defer { lock.unlock() }
+        clearProgress()
+        board.set(host, state)
+        drawProgress()
+    }
+
+    /// Redraws twice a second so elapsed times move while nothing else happens.
+    private func startTicker() {
+        guard ticker == nil else { return }
+        let thread = Thread { [weak self] in
+            while true {
+                usleep(500_000)
+                guard let self else { return }
+                self.lock.lock()
+                defer { self.lock.unlock() }
+                if self.board.isEmpty { self.ticker = nil; return }
+                self.clearProgress()
+                self.drawProgress()
+            }
+        }
+        ticker = thread
+        thread.start()
+    }
+
     private func clearProgress() {
-        if progressText != nil { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+        guard drawnLines > 0 else { return }
+        let up = drawnLines > 1 ? "\u{1B}[\(drawnLines - 1)A" : ""
+        FileHandle.standardError.write(Data("\r\(up)\u{1B}[J".utf8))
+        drawnLines = 0
     }
 
     private func drawProgress() {
-        if let progressText { FileHandle.standardError.write(Data(style.dim(progressText).utf8)) }
+        var size = winsize()
+        let known = ioctl(2, UInt(TIOCGWINSZ), &size) == 0 && size.ws_row > 0
+        let rows = known ? Int(size.ws_row) : 24, columns = known ? Int(size.ws_col) : 80
+        var lines = board.lines(rows: max(3, rows - 4), columns: columns, style: style)
+        if let progressText { lines.insert(style.dim(String(progressText.prefix(columns - 1))), at: 0) }
+        guard !lines.isEmpty else { return }
+        FileHandle.standardError.write(Data(lines.joined(separator: "\n").utf8))
+        drawnLines = lines.count
     }
 
     /// Writes under the lock, keeping the progress line at the bottom.

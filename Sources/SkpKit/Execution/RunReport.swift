@@ -50,6 +50,9 @@ public struct RunReport: Sendable {
     public var duration: Double
     /// Tasks not run because an earlier one failed.
     public var tasksNotRun: [String]
+    /// With --resume: the run resumed, and how many of its steps were done and skipped.
+    public var resumedFrom: String? = nil
+    public var stepsDoneEarlier = 0
 
     public var exitCode: ExitCode {
         if interrupted { return .interrupted }

@@ -67,3 +67,12 @@ public struct Command: Sendable, CustomStringConvertible {
         }
     }
 }
+
+extension Command {
+    /// Whether text appended now would begin a shell word (nothing before it, or whitespace).
+    var startsWord: Bool {
+        guard let last = parts.last else { return true }
+        if case .literal(let text) = last { return text.last.map { " \t\n;|&(".contains($0) } ?? true }
+        return false
+    }
+}

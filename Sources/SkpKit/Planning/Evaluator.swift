@@ -271,7 +271,14 @@ public struct Evaluator {
             let names = set.indexes.map { scope.inventory.hosts[$0].name }
             try append(.list(names.map(Value.string)), to: &command, quoted: quoted, expr: expr, at: location)
         default:
-            command.parts.append(.value(try text(value, at: location), quoted: quoted))
+            let text = try text(value, at: location)
+            // Quoting keeps a value one word, but `rm ${path}` with path "-rf" is still an option
+            // to rm: a value that would start a word with "-" is refused, never run.
+            if quoted, text.hasPrefix("-"), command.startsWord {
+                throw error("\(describe(expr)) is \(ShellQuote.quote(text)), which the command would read as an option",
+                            at: location, hint: "values that start with - are refused in commands; if the task means an option, write ${raw \(describe(expr))}")
+            }
+            command.parts.append(.value(text, quoted: quoted))
         }
     }
 

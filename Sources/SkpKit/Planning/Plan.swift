@@ -76,6 +76,16 @@ public struct PlannedStep: Sendable {
         return all
     }
 
+    /// The captured values (`name@host`) the step needs.
+    public var capturedNames: [String] {
+        var all = unless?.capturedNames ?? []
+        switch kind {
+        case .run(let c), .show(let c), .local(let c), .capture(_, let c, _), .echo(let c), .fail(let c): all += c.capturedNames
+        case .upload(let content, _, _): all += content.capturedNames
+        }
+        return all
+    }
+
     /// Whether the step can change a host (captures, echoes and failures do not).
     public var changesHost: Bool {
         switch kind {

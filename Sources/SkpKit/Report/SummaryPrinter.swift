@@ -6,7 +6,12 @@ public struct SummaryPrinter {
     public init(style: Style) { self.style = style }
 
     public func render(_ report: RunReport) -> String {
-        guard !report.hosts.isEmpty else { return style.dim("nothing ran") + "\n" }
+        let resumed = report.resumedFrom.map {
+            style.dim("resumed run \($0): \(report.stepsDoneEarlier) step(s) it had finished were skipped") + "\n"
+        } ?? ""
+        guard !report.hosts.isEmpty else {
+            return resumed + style.dim(report.resumedFrom == nil ? "nothing ran" : "nothing left to run") + "\n"
+        }
         let width = max(4, report.hosts.map(\.name.count).max() ?? 4)
         var out = "\n" + style.bold("Summary") + "\n"
         out += "  " + "host".padding(toLength: width, withPad: " ", startingAt: 0) + "  status       exit  time     detail\n"
@@ -41,7 +46,7 @@ public struct SummaryPrinter {
             out += "\n" + style.red("not run (an earlier task failed; --keep-going runs them): ") + report.tasksNotRun.joined(separator: ", ")
         }
         if report.interrupted { out += "\n" + style.red("interrupted") }
-        return out + "\n"
+        return out + "\n" + resumed
     }
 
     public func json(_ report: RunReport) -> String {
@@ -51,6 +56,8 @@ public struct SummaryPrinter {
             ("duration_ms", String(Int(report.duration * 1000))),
             ("interrupted", report.interrupted ? "true" : "false"),
             ("tasks_not_run", JSONWriter.array(report.tasksNotRun.map(JSONWriter.string))),
+            ("resumed_from", report.resumedFrom.map(JSONWriter.string) ?? "null"),
+            ("steps_done_earlier", String(report.stepsDoneEarlier)),
             ("hosts", JSONWriter.array(report.hosts.map { host in
                 JSONWriter.object([
                     ("host", JSONWriter.string(host.name)),

@@ -1,0 +1,108 @@
+import Foundation
+
+/// The durable record of one run: one JSON object per line in `<state>/runs/<id>.jsonl`.
+///
+/// Each line is written with a single write(2) on an O_APPEND descriptor the moment it happens,
+/// so a crash, Ctrl-C or SIGKILL leaves every line before it intact (the kernel has it; fsync at
+/// the end of each stage and of the run also covers a power loss up to that point). A step is
+/// "done" only when its `finish` line is there: a step that started and has no finish line was
+/// cut off and runs again on `--resume`.
+///
+/// Everything written is masked: commands as the plan prints them, secret arguments left out
+/// (a resume asks for them again), no command output at all.
+public final class Journal: @unchecked Sendable {
+    public let id: String
+    public let path: String
+    private let fd: Int32
+    private let lock = NSLock()
+
+    /// `$SKP_STATE/runs`, or `.skp/runs` in the current folder (beside the lab's inventories).
+    public static func folder(_ environment: SkpEnvironment) -> String {
+        (environment["SKP_STATE"] ?? ".skp") + "/runs"
+    }
+
+    public init(folder: String, command: String, arguments: [String], inventory: String, resumeOf: String?) throws {
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true,
+                                                attributes: [.posixPermissions: 0o700])
+        let stamp = Self.idFormatter.string(from: Date())
+        id = "\(stamp)-\(String(getpid(), radix: 16))"
+        path = "\(folder)/\(id).jsonl"
+        fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw Diagnostic("cannot write the run journal \(path): \(String(cString: strerror(errno)))") }
+        write([("event", JSONWriter.string("run")), ("id", JSONWriter.string(id)),
+               ("started", JSONWriter.string(Self.now())), ("command", JSONWriter.string(command)),
+               ("arguments", JSONWriter.array(arguments.map(JSONWriter.string))),
+               ("inventory", JSONWriter.string(inventory)), ("cwd", JSONWriter.string(FileManager.default.currentDirectoryPath)),
+               ("pid", String(getpid())), ("resume_of", resumeOf.map(JSONWriter.string) ?? "null")])
+        sync()
+    }
+
+    deinit { close(fd) }
+
+    public func stepStarted(_ step: StepKey, description: String) {
+        write([("event", JSONWriter.string("start")), ("key", JSONWriter.string(step.key)), ("task", JSONWriter.string(step.task)),
+               ("host", JSONWriter.string(step.host)), ("step", String(step.index + 1)), ("of", String(step.count)),
+               ("command", JSONWriter.string(description)), ("at", JSONWriter.string(Self.now()))])
+    }
+
+    public func stepFinished(_ step: StepKey, status: String, exitCode: Int32?, duration: Double, message: String?) {
+        write([("event", JSONWriter.string("finish")), ("key", JSONWriter.string(step.key)), ("host", JSONWriter.string(step.host)),
+               ("status", JSONWriter.string(status)), ("exit_code", exitCode.map { String($0) } ?? "null"),
+               ("duration_ms", String(Int(duration * 1000))), ("message", message.map(JSONWriter.string) ?? "null"),
+               ("at", JSONWriter.string(Self.now()))])
+    }
+
+    /// A step not run because an earlier run finished it; kept so a resume of this run knows.
+    public func stepSkipped(_ step: StepKey, description: String, doneIn run: String) {
+        write([("event", JSONWriter.string("done-earlier")), ("key", JSONWriter.string(step.key)),
+               ("task", JSONWriter.string(step.task)), ("host", JSONWriter.string(step.host)), ("step", String(step.index + 1)),
+               ("of", String(step.count)), ("command", JSONWriter.string(description)), ("run", JSONWriter.string(run))])
+    }
+
+    public func finish(exitCode: Int32, duration: Double, interrupted: Bool) {
+        write([("event", JSONWriter.string("end")), ("exit_code", String(exitCode)), ("duration_ms", String(Int(duration * 1000))),
+               ("interrupted", interrupted ? "true" : "false"), ("at", JSONWriter.string(Self.now()))])
+        sync()
+    }
+
+    public func sync() { fsync(fd) }
+
+    private func write(_ pairs: [(String, String)]) {
+        let line = JSONWriter.object(pairs) + "\n"
+        lock.lock(); defer { lock.unlock() }
+        _ = line.withCString { Glibc.write(fd, $0, strlen($0)) }
+    }
+
+    static func now() -> String { timestampFormatter.string(from: Date()) }
+
+    private static let idFormatter: DateFormatter = {
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.dateFormat = "yyyyMMdd-HHmmss"
+        return f
+    }()
+    private static let timestampFormatter: ISO8601DateFormatter = {
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return f
+    }()
+}
+
+/// Names one host × step of a plan the same way in every run of the same command line, so a
+/// resume can tell which pairs an earlier run finished. The masked command is part of the key:
+/// if the inventory or task changed what a step does, it is not the same step.
+public struct StepKey: Sendable, Hashable {
+    public var task: String
+    public var host: String
+    public var index: Int
+    public var count: Int
+    public var key: String
+
+    public init(taskIndex: Int, task: String, stage: Int, host: String, index: Int, count: Int, description: String) {
+        self.task = task
+        self.host = host
+        self.index = index
+        self.count = count
+        key = "\(taskIndex):\(task)/\(stage)/\(host)/\(index):\(RunLock.hash(description))"
+    }
+}

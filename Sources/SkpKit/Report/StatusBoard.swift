@@ -1,0 +1,80 @@
+import Foundation
+
+/// The live view on a terminal: one line per host of the current stage (queued, connecting,
+/// running step k of n, then how it ended) with its elapsed time. When the hosts do not fit,
+/// only those that need attention are listed (running, longest first, then failures) under
+/// a line of counts. The sink draws it under the output and redraws it on every change.
+struct StatusBoard {
+    enum State {
+        case queued, connecting
+        case running(Int, Int)
+        case done(String)
+    }
+
+    private var order: [String] = []
+    private var states: [String: (state: State, started: Date?, ended: Date?)] = [:]
+    var isEmpty: Bool { order.isEmpty }
+
+    mutating func reset(_ hosts: [String]) {
+        order = hosts
+        states = Dictionary(hosts.map { ($0, (State.queued, nil, nil)) }, uniquingKeysWith: { a, _ in a })
+    }
+
+    mutating func clear() { order = []; states = [:] }
+
+    mutating func set(_ host: String, _ state: State) {
+        guard var entry = states[host] else { return }
+        entry.state = state
+        if entry.started == nil { entry.started = Date() }
+        if case .done = state { entry.ended = Date() }
+        states[host] = entry
+    }
+
+    func lines(rows: Int, columns: Int, style: Style) -> [String] {
+        guard !order.isEmpty else { return [] }
+        let width = min(order.map(\.count).max() ?? 4, 24)
+        let now = Date()
+        func line(_ host: String) -> String {
+            guard let entry = states[host] else { return host }
+            let elapsed = entry.started.map { String(format: "%.1fs", (entry.ended ?? now).timeIntervalSince($0)) } ?? ""
+            let (text, paint): (String, (String) -> String) = {
+                switch entry.state {
+                case .queued: return ("queued", style.dim)
+                case .connecting: return ("connecting", style.cyan)
+                case .running(let k, let n): return ("running step \(k)/\(n)", style.bold)
+                case .done(let status):
+                    return (status, ["ok"].contains(status) ? style.green : status == "changed" ? style.yellow
+                                : status == "cancelled" ? style.dim : style.red)
+                }
+            }()
+            let name = String(host.prefix(width)).padding(toLength: width, withPad: " ", startingAt: 0)
+            let plain = "  \(name)  \(text.padding(toLength: 18, withPad: " ", startingAt: 0)) \(elapsed)"
+            guard plain.count < columns else { return String(plain.prefix(columns - 1)) }
+            return "  \(name)  " + paint(text.padding(toLength: 18, withPad: " ", startingAt: 0)) + " " + style.dim(elapsed)
+        }
+        if order.count <= rows { return order.map(line) }
+        // Too many to list: counts, then the hosts worth looking at.
+        var counts: [String: Int] = [:]
+        for host in order {
+            switch states[host]?.state ?? .queued {
+            case .queued: counts["queued", default: 0] += 1
+            case .connecting, .running: counts["running", default: 0] += 1
+            case .done(let status): counts[status, default: 0] += 1
+            }
+        }
+        let summary = ["running", "queued", "ok", "changed", "failed", "timed out", "unreachable", "cancelled"]
+            .compactMap { key in counts[key].map { "\($0) \(key)" } }.joined(separator: " · ")
+        let running = order.filter {
+            switch states[$0]?.state { case .connecting?, .running?: true; default: false }
+        }.sorted { (states[$0]?.started ?? now) < (states[$1]?.started ?? now) }
+        let failed = order.filter {
+            if case .done(let status)? = states[$0]?.state { return !["ok", "changed"].contains(status) }
+            return false
+        }
+        let attention = running + failed
+        var out = ["  " + String(summary.prefix(columns - 3))]
+        out += attention.prefix(rows - 2).map(line)
+        if attention.count > rows - 2 { out.append(style.dim("  … \(attention.count - (rows - 2)) more")) }
+        return out
+    }
+}
