@@ -62,33 +62,14 @@ extension SSHSession {
         return CommandStatus(exitCode: code)
     }
 
-    /// Stops a command we stop reading (timeout, Ctrl-C, error) without waiting long on the host.
-    /// Closing the channel alone leaves the remote command running (sshd only hangs up commands
-    /// that have a terminal), so first ask sshd to signal it: OpenSSH answers the "signal" request
-    /// with killpg() on the command's process group, which takes `sh -c` and its children along.
-    /// libssh2 1.10 has no call for it; process_startup sends the same packet (a channel request
-    /// with one string), waiting for the reply.
+    /// Closes a channel we stop reading (timeout, Ctrl-C, error) without waiting on the host.
+    /// Known limit: the remote command keeps running (sshd hangs up only commands with a
+    /// terminal); stopping it needs the SSH "signal" request, which libssh2 1.10 cannot send on
+    /// a channel that already started its command (libssh2 1.11 has libssh2_channel_signal_ex).
     private func abandon(_ channel: OpaquePointer) {
         let deadline = Date().addingTimeInterval(1)
-        for signal in ["TERM", "KILL"] where libssh2_channel_eof(channel) == 0 {
-            _ = try? call("signalling", deadline: deadline, cancel: Cancellation()) {
-                libssh2_channel_process_startup(channel, "signal", 6, signal, UInt32(signal.utf8.count))
-            }
-            if signal == "TERM" { drain(channel, until: Date().addingTimeInterval(0.5)) }
-        }
         _ = try? call("closing", deadline: deadline, cancel: Cancellation()) { libssh2_channel_close(channel) }
         _ = try? call("freeing", deadline: deadline, cancel: Cancellation()) { libssh2_channel_free(channel) }
-    }
-
-    /// Reads and drops output until the command ends or `until`, so that it is not blocked
-    /// writing to a full channel while it handles the signal.
-    private func drain(_ channel: OpaquePointer, until: Date) {
-        var buffer = [CChar](repeating: 0, count: 16384)
-        while Date() < until, libssh2_channel_eof(channel) == 0 {
-            var read = false
-            for id in [Int32(0), 1] where libssh2_channel_read_ex(channel, id, &buffer, buffer.count) > 0 { read = true }
-            if !read { try? wait(deadline: until, cancel: Cancellation(), what: "the command") }
-        }
     }
 
     static func signalNumber(_ name: String) -> Int32 {

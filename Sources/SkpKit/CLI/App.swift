@@ -32,7 +32,8 @@ public struct App {
 
     private func runChecked(_ arguments: [String]) throws -> ExitCode {
         // `skp runs [ID] [--json]`: the run journals; needs no task files or inventory.
-        if arguments.first == "runs" { return try runs(Array(arguments.dropFirst())) }
+        let leading = arguments.first == "--color" ? Array(arguments.dropFirst(2)) : arguments
+        if leading.first == "runs" { return try runs(Array(leading.dropFirst())) }
         // `--resume [ID]`: the recorded command line of that run, with this one's options added.
         var arguments = arguments
         var resuming: RunRecord?

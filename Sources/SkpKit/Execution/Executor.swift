@@ -378,6 +378,7 @@ public final class Executor: @unchecked Sendable {
         sink.boardConnecting(host.name)
         do {
             let session = try transport.connect(to: endpoint, cancel: cancel)
+            sink.boardConnected(host.name)
             lock.lock(); sessions[index] = session; lock.unlock()
             return session
         } catch TransportError.cancelled {

@@ -175,6 +175,14 @@ public final class OutputSink: @unchecked Sendable {
     }
 
     public func boardConnecting(_ host: String) { boardUpdate(host, .connecting) }
+
+    public func boardConnected(_ host: String) {
+        guard progressEnabled else { return }
+        lock.lock(); defer { lock.unlock() }
+        clearProgress()
+        board.connected(host)
+        drawProgress()
+    }
     public func boardRunning(_ host: String, step: Int, of count: Int) { boardUpdate(host, .running(step, count)) }
 
     private func boardUpdate(_ host: String, _ state: StatusBoard.State) {

@@ -22,7 +22,15 @@ struct StatusBoard {
 
     mutating func clear() { order = []; states = [:] }
 
+    /// Connected: back to the step that asked for the connection.
+    mutating func connected(_ host: String) {
+        if let step = runningStep[host] { set(host, .running(step.0, step.1)) }
+    }
+
+    private var runningStep: [String: (Int, Int)] = [:]
+
     mutating func set(_ host: String, _ state: State) {
+        if case .running(let k, let n) = state { runningStep[host] = (k, n) }
         guard var entry = states[host] else { return }
         entry.state = state
         if entry.started == nil { entry.started = Date() }
