@@ -55,15 +55,14 @@ public final class OutputSink: @unchecked Sendable {
         lock.lock(); defer { lock.unlock() }
         let key = host + "\u{0}" + stream.rawValue
         var buffer = partial[key, default: []] + bytes
-        while let newline = buffer.firstIndex(of: UInt8(ascii: "\n")) {
-            emitLine(task: task, host: host, stream: stream, bytes: buffer[..<newline])
-            buffer.removeSubrange(...newline)
+        var start = buffer.startIndex
+        while let newline = buffer[start...].firstIndex(of: UInt8(ascii: "\n")) {
+            // A newline can arrive after more than one piece's worth of a long line: cut it here too.
+            _ = emitPieces(task: task, host: host, stream: stream, bytes: buffer[start..<newline], whole: true)
+            start = newline + 1
         }
-        while buffer.count > Self.maxLine {
-            emitLine(task: task, host: host, stream: stream, bytes: buffer.prefix(Self.maxLine), cut: true)
-            buffer.removeFirst(Self.maxLine)
-        }
-        partial[key] = buffer
+        start = emitPieces(task: task, host: host, stream: stream, bytes: buffer[start...], whole: false)
+        partial[key] = Array(buffer[start...])
     }
 
     /// Flushes a host's partial lines, and in grouped mode prints its block.
@@ -84,6 +83,18 @@ public final class OutputSink: @unchecked Sendable {
         groupedBytes[host] = nil
         let colour = status == "failed" || status == "timed out" || status == "unreachable" ? style.red(status) : style.green(status)
         write(style.bold("[\(host)]") + " \(colour)\n" + lines.map { $0 + "\n" }.joined())
+    }
+
+    /// Emits `bytes` in pieces of at most `maxLine`, each cut piece with a note. When `whole` the
+    /// last piece ends the line; otherwise it is left for the next read. Returns where the rest starts.
+    private func emitPieces(task: String, host: String, stream: OutputStream, bytes: ArraySlice<UInt8>, whole: Bool) -> Int {
+        var start = bytes.startIndex
+        while bytes.endIndex - start > Self.maxLine {
+            emitLine(task: task, host: host, stream: stream, bytes: bytes[start..<start + Self.maxLine], cut: true)
+            start += Self.maxLine
+        }
+        if whole { emitLine(task: task, host: host, stream: stream, bytes: bytes[start...]) }
+        return whole ? bytes.endIndex : start
     }
 
     private func emitLine(task: String, host: String, stream: OutputStream, bytes: ArraySlice<UInt8>, cut: Bool = false) {
