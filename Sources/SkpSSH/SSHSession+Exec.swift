@@ -6,6 +6,7 @@ import SkpKit
 extension SSHSession {
     func run(_ command: String, timeout: Double?, cancel: Cancellation,
              output: (SkpKit.OutputStream, [UInt8]) -> Void) throws -> CommandStatus {
+        let guarded = HangupGuard.wrap(command)
         let deadline = timeout.map { Date().addingTimeInterval($0) }
         let openBy = Date().addingTimeInterval(max(endpoint.connectTimeout, 10))
         let channel: OpaquePointer = try callPointer("opening a channel", deadline: openBy, cancel: cancel) {
@@ -14,7 +15,7 @@ extension SSHSession {
         var freed = false
         defer { if !freed { abandon(channel) } }
         try call("starting the command", deadline: openBy, cancel: cancel) {
-            libssh2_channel_process_startup(channel, "exec", 4, command, UInt32(command.utf8.count))
+            libssh2_channel_process_startup(channel, "exec", 4, guarded, UInt32(guarded.utf8.count))
         }
 
         var buffer = [UInt8](repeating: 0, count: 32768)
@@ -63,9 +64,7 @@ extension SSHSession {
     }
 
     /// Closes a channel we stop reading (timeout, Ctrl-C, error) without waiting on the host.
-    /// Known limit: the remote command keeps running (sshd hangs up only commands with a
-    /// terminal); stopping it needs the SSH "signal" request, which libssh2 1.10 cannot send on
-    /// a channel that already started its command (libssh2 1.11 has libssh2_channel_signal_ex).
+    /// Closing it ends the remote command: see HangupGuard.
     private func abandon(_ channel: OpaquePointer) {
         let deadline = Date().addingTimeInterval(1)
         _ = try? call("closing", deadline: deadline, cancel: Cancellation()) { libssh2_channel_close(channel) }

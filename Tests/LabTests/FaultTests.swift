@@ -114,6 +114,9 @@ extension LabSuites {
             check([forgedKey], "unreachable", "HOST KEY CHANGED")
             // Connect timeout 3 s (with retries) and command timeout 4 s bound the whole run.
             #expect(seconds < 20, "took \(seconds) s")
+            // The hanging commands were stopped on their hosts when skp gave up on them.
+            let left = try Lab.leftover("sleep 600")
+            #expect(left.isEmpty, "still running after the timeout: \(left)")
             expectNoSecret(outcome, project: dir)
             print("faults: 10 of 50 hosts faulty; run took \(String(format: "%.1f", seconds)) s")
         }
@@ -196,9 +199,38 @@ extension LabSuites {
                 #expect(printed.split(separator: "\n").contains { $0.hasPrefix("  \(host) ") && $0.contains("cancelled") },
                         "\(host) in:\n\(printed)")
             }
-            // Known limit (libssh2 1.10 cannot signal a started command): the remote sleeps run
-            // on until they end; they are cleaned up here so later tests start clean.
-            for host in Lab.hosts { _ = try? Lab.exec(host, "pkill -f '\(marker)' || true") }
+            // Every remote command was stopped with the run, not left behind on its host.
+            let left = try Lab.leftover(marker)
+            #expect(left.isEmpty, "still running after Ctrl-C: \(left)")
+            if !left.isEmpty { _ = try? Binary.run(["-f", marker], executable: "/usr/bin/pkill") }
+        }
+
+        @Test func aKilledSkpLeavesNoRemoteCommandBehind() throws {
+            guard try Lab.require() else { return }
+            // SIGKILL: skp cannot close anything; the hosts see the connection drop.
+            let marker = "sleep 4323"
+            let skp = [Binary.path, "--color", "never", "--limit", "c01,c02", "ssh.cmd", "-c=\(marker) | cat"].map { "'\($0)'" }.joined(separator: " ")
+            let script = "cd '\(Binary.root)'; \(skp) >/dev/null 2>&1 & pid=$!; sleep 1.5; kill -KILL $pid; wait $pid"
+            let outcome = try Binary.run(["-c", script], environment: Lab.environment, executable: "/bin/sh")
+            #expect(outcome.status == 137)
+            let left = try Lab.leftover(marker)
+            #expect(left.isEmpty, "still running after skp was killed: \(left)")
+            if !left.isEmpty { _ = try? Binary.run(["-f", marker], executable: "/usr/bin/pkill") }
+        }
+
+        @Test func aBackgroundProcessAStepStartsOnPurposeOutlivesTheStep() throws {
+            guard try Lab.require() else { return }
+            // The hang-up guard stops only commands cut off by skp, not daemons a step starts and
+            // leaves; and a command reading stdin gets end of file at once instead of hanging.
+            let marker = "sleep 4324"
+            let outcome = try Binary.run(["--color", "never", "--timeout", "10", "--limit", "c03", "ssh.cmd",
+                                          "-c=nohup \(marker) >/dev/null 2>&1 & cat; echo stdin-closed"], environment: Lab.environment)
+            #expect(outcome.status == 0, "\(outcome.stdout)")
+            #expect(outcome.stdout.split(separator: "\n").contains { $0.hasPrefix("c03 ") && $0.hasSuffix("| stdin-closed") }, "\(outcome.stdout)")
+            usleep(500_000)
+            let alive = try Lab.leftover(marker, within: 0)
+            #expect(!alive.isEmpty, "the step's background process was killed")
+            _ = try? Binary.run(["-f", marker], executable: "/usr/bin/pkill")
         }
 
         @Test func aSecondRunOnTheSameInventoryWaitsOrRefuses() throws {

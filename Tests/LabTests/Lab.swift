@@ -52,6 +52,18 @@ enum Lab {
                         "sh", "-c", command], executable: Binary.root + "/lab/lab.sh")
     }
 
+    /// Processes whose command line matches `pattern` (lab hosts share the machine's process
+    /// table), after waiting up to `seconds` for them to end. Empty when none is left.
+    static func leftover(_ pattern: String, within seconds: Double = 5) throws -> String {
+        let deadline = Date().addingTimeInterval(seconds)
+        while true {
+            let found = try Binary.run(["-f", "-a", pattern], executable: "/usr/bin/pgrep").stdout
+                .trimmingCharacters(in: .whitespacesAndNewlines)
+            if found.isEmpty || Date() >= deadline { return found }
+            usleep(100_000)
+        }
+    }
+
     /// The trimmed stdout of `exec`.
     static func output(_ host: String, _ command: String) throws -> String {
         try exec(host, command).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
