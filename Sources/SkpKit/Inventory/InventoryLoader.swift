@@ -45,12 +45,34 @@ public struct InventoryLoader {
         }
         let text = String(decoding: data, as: UTF8.self)
         sources[path] = SourceText(path: path, text: text)
+        if let bad = Self.firstInvalidUTF8(data) {
+            // Decoding would silently turn the bytes into U+FFFD: a name or path nobody wrote.
+            let before = String(decoding: data[..<bad], as: UTF8.self)
+            let line = before.reduce(0) { $0 + ($1 == "\n" ? 1 : 0) }
+            let column = before.split(separator: "\n", omittingEmptySubsequences: false).last?.count ?? 0
+            throw Diagnostic("invalid UTF-8 at byte \(bad + 1)", at: SourceLocation(file: path, line: line, column: column),
+                             source: sources[path], hint: "JSON files are UTF-8; re-save it as UTF-8")
+        }
         let root = try JSONDocument.load(path: path, text: text)
         guard root.entries != nil else {
             throw Diagnostic("\(path) must be a JSON object keyed by name, found \(root.typeName)",
                              at: root.location, source: sources[path])
         }
         return root
+    }
+
+    /// The offset of the first byte that is not valid UTF-8, if any.
+    static func firstInvalidUTF8(_ bytes: [UInt8]) -> Int? {
+        var iterator = bytes.makeIterator()
+        var decoder = UTF8()
+        var offset = 0
+        while true {
+            switch decoder.decode(&iterator) {
+            case .scalarValue(let scalar): offset += UTF8.width(scalar)
+            case .emptyInput: return nil
+            case .error: return offset
+            }
+        }
     }
 
     /// The file's bytes. Not FileManager.contents: on an empty file it leaks its 4 KiB buffer
@@ -84,16 +106,18 @@ public struct InventoryLoader {
                 continue
             }
             var host = Host(name: name, address: "", roles: [], labels: [], fields: [:], location: at)
+            var addressGiven = false
             for (key, value) in fields {
                 switch key {
                 case "ipv4", "address", "ip", "host":
-                    host.address = expandedString(value, field: key) ?? ""
+                    addressGiven = true
+                    host.address = expandedString(value, field: key).flatMap { checkEndpoint($0, field: key, at: value.location) } ?? ""
                 case "roles", "groups":
-                    host.roles = stringList(value, field: key)
+                    host.roles = nameList(value, field: key, kind: "role")
                 case "labels":
                     host.labels = labelPairs(value)
                 case "user":
-                    host.user = expandedString(value, field: key)
+                    host.user = expandedString(value, field: key).flatMap { checkEndpoint($0, field: key, at: value.location) }
                 case "port":
                     if let text = value.string, let port = Int(text), (1...65535).contains(port) {
                         host.port = port
@@ -103,12 +127,12 @@ public struct InventoryLoader {
                 case "key", "identity_file":
                     host.key = expandedString(value, field: key)
                 case "jump", "proxy_jump":
-                    host.jump = expandedString(value, field: key)
+                    host.jump = expandedString(value, field: key).flatMap { checkEndpoint($0, field: key, at: value.location) }
                 default:
                     if let text = expandedString(value, field: key, quiet: true) { host.fields[key] = text }
                 }
             }
-            if host.address.isEmpty {
+            if !addressGiven {
                 report("host \(name) has no address", at: at,
                        hint: "add \"ipv4\": \"192.168.56.11\" (or \"address\") to it")
             }
@@ -234,6 +258,21 @@ public struct InventoryLoader {
         return ok
     }
 
+    /// Addresses, users and jump hosts reach ssh-style `user@host:port` arguments (sshfs, jump
+    /// hosts): no spaces, quotes, shell characters or leading '-' that a program would take for an option.
+    private mutating func checkEndpoint(_ value: String, field: String, at location: SourceLocation) -> String? {
+        let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_:@%[],")
+        let words = value.split(separator: ",", omittingEmptySubsequences: false)
+        let ok = !value.isEmpty && value.allSatisfy { allowed.contains($0) }
+            && words.allSatisfy { word in !word.isEmpty && !word.hasPrefix("-") && !word.contains("@-") }
+        if !ok {
+            let what = field == "user" ? "a login name" : field.contains("jump") ? "[user@]host[:port], comma-separated" : "a host name or IP address"
+            report("\(field) \"\(value.debugDescription.dropFirst().dropLast())\" is not allowed", at: location,
+                   hint: "\(what): letters, digits and . - _ : @ %, not starting with '-'")
+        }
+        return ok ? value : nil
+    }
+
     private mutating func expandedString(_ node: JSONNode, field: String, quiet: Bool = false) -> String? {
         guard let text = node.string else {
             if !quiet { report("\(field) must be a string, found \(node.typeName)", at: node.location) }
@@ -247,6 +286,14 @@ public struct InventoryLoader {
             report("$\(error.variable) is not set on this machine", at: at,
                    hint: "export \(error.variable)=… before running skp, or write $$ for a literal $")
             return nil
+        }
+    }
+
+    /// A list of names (roles), each checked where it is written.
+    private mutating func nameList(_ node: JSONNode, field: String, kind: String) -> [String] {
+        let items: [JSONNode] = if case .array(let items) = node.value { items } else { [node] }
+        return items.compactMap { item in
+            expandedString(item, field: field).flatMap { checkName($0, kind: kind, at: item.location) ? $0 : nil }
         }
     }
 

@@ -4,12 +4,12 @@ public struct Command: Sendable, CustomStringConvertible {
     public enum Part: Sendable {
         /// Text the task author wrote.
         case literal(String)
-        /// An interpolated value, shell-quoted when `quoted`.
-        case value(String, quoted: Bool)
+        /// An interpolated value, escaped for where it stands in the shell text.
+        case value(String, quoting: Quoting)
         /// A credential: shown as ***.
-        case secret(String, quoted: Bool)
+        case secret(String, quoting: Quoting)
         /// A value captured on another host earlier in the run: known only when it runs.
-        case captured(String, quoted: Bool)
+        case captured(String, quoting: Quoting)
         /// A whole command passed as one quoted word (`sudo -n sh -c '…'`).
         case nested(Command)
     }
@@ -28,11 +28,11 @@ public struct Command: Sendable, CustomStringConvertible {
         for part in parts {
             switch part {
             case .literal(let text): out += text
-            case .value(let text, let quoted): out += quoted ? ShellQuote.quote(text) : text
-            case .secret(let text, let quoted):
-                if masked || captures == nil { out += "***" } else { out += quoted ? ShellQuote.quote(text) : text }
-            case .captured(let name, let quoted):
-                if let value = captures?[name], !masked { out += quoted ? ShellQuote.quote(value) : value }
+            case .value(let text, let quoting): out += quoting.apply(text)
+            case .secret(let text, let quoting):
+                if masked || captures == nil { out += "***" } else { out += quoting.apply(text) }
+            case .captured(let name, let quoting):
+                if let value = captures?[name], !masked { out += quoting.apply(value) }
                 else { out += "{{\(name)}}" }
             case .nested(let inner):
                 if captures == nil || masked {
@@ -65,14 +65,5 @@ public struct Command: Sendable, CustomStringConvertible {
             default: []
             }
         }
-    }
-}
-
-extension Command {
-    /// Whether text appended now would begin a shell word (nothing before it, or whitespace).
-    var startsWord: Bool {
-        guard let last = parts.last else { return true }
-        if case .literal(let text) = last { return text.last.map { " \t\n;|&(".contains($0) } ?? true }
-        return false
     }
 }

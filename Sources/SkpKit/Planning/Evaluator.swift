@@ -238,48 +238,84 @@ public struct Evaluator {
 
     // MARK: templates
 
-    /// Renders a template into command parts. With `quoting`, values are shell-quoted
-    /// (commands); without, inserted as they are (file content, paths).
+    /// Renders a template into command parts. With `quoting`, each value is escaped for where it
+    /// stands in the shell text (ShellScanner); without, inserted as it is (file content, paths).
     public func render(_ template: Template, quoting: Bool) throws -> Command {
         var command = Command()
+        var shell = ShellScanner()
+        var lastValue: (Expr, SourceLocation)?
         for segment in template.segments {
             switch segment {
             case .text(let text):
                 command.parts.append(.literal(text))
+                shell.consume(text)
             case .value(let expr, let raw, let location):
-                try append(evaluate(expr), to: &command, quoted: quoting && !raw, expr: expr, at: location)
+                try append(evaluate(expr), to: &command, shell: &shell, shellQuoting: quoting && !raw, expr: expr, at: location)
+                lastValue = (expr, location)
             }
+            try checkEnd(of: shell, lastValue)
         }
+        shell.finish()
+        try checkEnd(of: shell, lastValue)
         return command
     }
 
-    private func append(_ value: Value, to command: inout Command, quoted: Bool, expr: Expr, at location: SourceLocation) throws {
+    private func checkEnd(of shell: ShellScanner, _ lastValue: (Expr, SourceLocation)?) throws {
+        guard shell.valueEndsHereDocument, let (expr, location) = lastValue else { return }
+        throw error("\(describe(expr)) makes a line equal to the here-document's end word, which would end it early",
+                    at: location, hint: "pick an end word no value can form, such as <<'SKP_END'")
+    }
+
+    private func append(_ value: Value, to command: inout Command, shell: inout ShellScanner, shellQuoting: Bool,
+                        expr: Expr, at location: SourceLocation) throws {
+        let quoting = shellQuoting ? shell.context : .none
         switch value {
         case .null:
             throw error("\(describe(expr)) is not set", at: location,
                         hint: "set it in the inventory, or test it first: if \(describe(expr)) != \"\" { … }")
         case .secret(let s):
-            command.parts.append(.secret(s, quoted: quoted))
+            try checkHereDocument(s, quoting, expr: expr, at: location)
+            command.parts.append(.secret(s, quoting: quoting))
+            shell.valueWritten(quoting.apply(s))
+            return
         case .captured(let name):
-            command.parts.append(.captured(name, quoted: quoted))
+            if quoting.isHereDocument {
+                throw error("\(describe(expr)) is captured on a host while the run goes, so it cannot be checked for a here-document",
+                            at: location, hint: "pass it as a word instead, for example: printf '%s\\n' ${\(describe(expr))} > file")
+            }
+            command.parts.append(.captured(name, quoting: quoting))
+            shell.valueWritten("\u{1}")
+            return
         case .list(let items):
             for (i, item) in items.enumerated() {
-                if i > 0 { command.parts.append(.literal(" ")) }
-                try append(item, to: &command, quoted: quoted, expr: expr, at: location)
+                if i > 0 { command.parts.append(.literal(" ")); shell.consume(" ") }
+                try append(item, to: &command, shell: &shell, shellQuoting: shellQuoting, expr: expr, at: location)
             }
+            return
         case .hosts(let set) where set.count != 1:
             let names = set.indexes.map { scope.inventory.hosts[$0].name }
-            try append(.list(names.map(Value.string)), to: &command, quoted: quoted, expr: expr, at: location)
+            try append(.list(names.map(Value.string)), to: &command, shell: &shell, shellQuoting: shellQuoting, expr: expr, at: location)
+            return
         default:
             let text = try text(value, at: location)
             // Quoting keeps a value one word, but `rm ${path}` with path "-rf" is still an option
             // to rm: a value that would start a word with "-" is refused, never run.
-            if quoted, text.hasPrefix("-"), command.startsWord {
+            // Inside quotes too: `rm "${path}"` passes -rf to rm all the same.
+            if shellQuoting, text.hasPrefix("-"), shell.atWordStart, !quoting.isHereDocument {
                 throw error("\(describe(expr)) is \(ShellQuote.quote(text)), which the command would read as an option",
                             at: location, hint: "values that start with - are refused in commands; if the task means an option, write ${raw \(describe(expr))}")
             }
-            command.parts.append(.value(text, quoted: quoted))
+            try checkHereDocument(text, quoting, expr: expr, at: location)
+            command.parts.append(.value(text, quoting: quoting))
+            shell.valueWritten(quoting.apply(text))
         }
+    }
+
+    /// A line of a value could end a here-document early and run what follows as commands.
+    private func checkHereDocument(_ text: String, _ quoting: Quoting, expr: Expr, at location: SourceLocation) throws {
+        guard quoting.isHereDocument, text.contains(where: \.isNewline) else { return }
+        throw error("\(describe(expr)) has a line break, which could end the here-document it stands in", at: location,
+                    hint: "write multi-line values to a file with `upload`, or pass them as one word")
     }
 
     private func describe(_ expr: Expr) -> String {
