@@ -233,6 +233,45 @@ extension LabSuites {
             _ = try? Binary.run(["-f", marker], executable: "/usr/bin/pkill")
         }
 
+        @Test func hostileValuesReachTheHostsAsWrittenAndRunNothingElse() throws {
+            guard try Lab.require() else { return }
+            // Each value is written on two real hosts from a word, from inside double quotes and
+            // from a here-document, and from a secret; the files must hold exactly the value, and
+            // the marker that each value tries to create must not exist on any host.
+            let marker = "/root/skp-hostile-marker"
+            let dir = try Binary.project(["tasks/t.skp": #"""
+                task keep "write the value three ways" {
+                  param v -v "value"
+                  param s -s secret "the value as a secret"
+                  run "printf '%s' ${v} > /root/hostile-word; printf '%s' \"${v}\" > /root/hostile-double; x=`printf '%s.' ${s}`; printf '%s' \"$x\" > /root/hostile-secret"
+                  run "cat > /root/hostile-doc <<EOF\n${v}\nEOF"
+                }
+                """#])
+            let values = ["$(touch \(marker))", "`touch \(marker)`", "'; touch \(marker); '", "\"; touch \(marker); \"",
+                          "x\\\"$(touch \(marker))\\", "a && touch \(marker) || touch \(marker) # $HOME", "*"]
+            for value in values {
+                let outcome = try Binary.run(["--color", "never", "--limit", "c01,c02", "t.keep", "-v=\(value)", "-s=\(value)"],
+                                             in: dir, environment: Lab.environment)
+                #expect(outcome.status == 0, "\(value): \(outcome.stdout)\(outcome.stderr)")
+                for host in ["c01", "c02"] {
+                    let files = try Lab.output(host, "for f in word double secret doc; do base64 -w0 /root/hostile-$f; echo; done; test -e \(marker) && echo MARKER")
+                    let expected = [value, value, value + ".", value + "\n"].map { Data($0.utf8).base64EncodedString() }
+                    #expect(files.split(separator: "\n").map(String.init) == expected, "\(host) with \(value.debugDescription): \(files)")
+                    _ = try Lab.exec(host, "rm -f \(marker)")
+                }
+            }
+            // A line break cannot reach a here-document, and an option-looking value is refused:
+            // no host is contacted for either.
+            let before = Lab.logins("c01")
+            let newline = try Binary.run(["--color", "never", "--limit", "c01", "t.keep", "-v=a\nEOF\ntouch \(marker)", "-s=x"],
+                                         in: dir, environment: Lab.environment)
+            #expect(newline.status == 2 && newline.stderr.contains("could end the here-document"), "\(newline.stderr)")
+            let option = try Binary.run(["--color", "never", "--limit", "c01", "t.keep", "-v=-rf", "-s=x"], in: dir, environment: Lab.environment)
+            #expect(option.status == 2 && option.stderr.contains("would read as an option"), "\(option.stderr)")
+            #expect(Lab.logins("c01") == before, "a refused plan logged in")
+            #expect(try Lab.output("c01", "test -e \(marker) && echo MARKER || echo none") == "none")
+        }
+
         @Test func aSecondRunOnTheSameInventoryWaitsOrRefuses() throws {
             guard try Lab.require() else { return }
             let first = [Binary.path, "--color", "never", "--limit", "c01", "ssh.cmd", "-c=sleep 3; date +%s.%N > /root/lock-first"]
