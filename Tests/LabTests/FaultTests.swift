@@ -272,6 +272,31 @@ extension LabSuites {
             #expect(try Lab.output("c01", "test -e \(marker) && echo MARKER || echo none") == "none")
         }
 
+        @Test func aWrongKeyAndAWrongPasswordAreRefusedWithWhatWasTried() throws {
+            guard try Lab.require() else { return }
+            // A home whose only key is not authorized anywhere, no agent, and a wrong password.
+            let home = NSTemporaryDirectory() + "skp-wrong-key-\(UUID().uuidString.prefix(8))"
+            try FileManager.default.createDirectory(atPath: home + "/.ssh", withIntermediateDirectories: true)
+            let keygen = try Binary.run(["-q", "-t", "ed25519", "-N", "", "-f", home + "/.ssh/id_ed25519"], executable: "/usr/bin/ssh-keygen")
+            #expect(keygen.status == 0)
+            let password = "wrong-password-\(UUID().uuidString.prefix(8))"
+            let before = Lab.logins("c01")
+            let outcome = try Binary.run(["--color", "never", "--json", "--limit", "c01,c02", "ssh.copy-id"],
+                                         environment: Lab.environment.merging(["HOME": home, "SSH_AUTH_SOCK": home + "/no-agent",
+                                                                               "SKP_SSH_PASSWORD": password]) { $1 })
+            let hosts = try summary(outcome.stdout)
+            #expect(outcome.status == 3, "exit \(outcome.status): every host unreachable")
+            for name in ["c01", "c02"] {
+                let message = hosts[name]?["message"] as? String ?? ""
+                #expect(hosts[name]?["status"] as? String == "unreachable", "\(name): \(hosts[name] ?? [:])")
+                #expect(message.contains("refused every credential") && message.contains(home + "/.ssh/id_ed25519")
+                        && message.contains("password"), "\(name): \(message)")
+            }
+            #expect(Lab.logins("c01") == before)
+            #expect(!outcome.stdout.contains(password) && !outcome.stderr.contains(password), "the password was printed")
+            #expect(Lab.sshdLog("c01").contains("Failed password for root"), "sshd saw the password attempt")
+        }
+
         @Test func aSecondRunOnTheSameInventoryWaitsOrRefuses() throws {
             guard try Lab.require() else { return }
             let first = [Binary.path, "--color", "never", "--limit", "c01", "ssh.cmd", "-c=sleep 3; date +%s.%N > /root/lock-first"]
