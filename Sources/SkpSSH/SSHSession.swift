@@ -18,7 +18,7 @@ final class SSHSession: RemoteSession {
             (socket, jumpProcess) = try Socket.throughJump(jump, host: endpoint.address, port: endpoint.port,
                                                            knownHosts: endpoint.knownHostsPath)
         } else {
-            socket = try Socket.connect(host: endpoint.address, port: endpoint.port, timeout: endpoint.connectTimeout)
+            socket = try Socket.connect(host: endpoint.address, port: endpoint.port, timeout: endpoint.connectTimeout, cancel: cancel)
         }
         guard let session = libssh2_session_init_ex(nil, nil, nil, nil) else {
             Glibc.close(socket)

@@ -4,7 +4,7 @@ import SkpKit
 /// TCP connections for sessions: non-blocking connect with a deadline, TCP_NODELAY (SSH is
 /// many small packets; Nagle costs ~40 ms per round trip), or a bastion's `ssh -W` pipe.
 enum Socket {
-    static func connect(host: String, port: Int, timeout: Double) throws -> Int32 {
+    static func connect(host: String, port: Int, timeout: Double, cancel: Cancellation) throws -> Int32 {
         var hints = addrinfo()
         hints.ai_family = AF_UNSPEC
         hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
@@ -28,11 +28,17 @@ enum Socket {
             if errno != EINPROGRESS {
                 lastError = String(cString: strerror(errno)); close(fd); continue
             }
+            // Waits in short slices so Ctrl-C is not held up by a host that drops packets.
+            let deadline = Date().addingTimeInterval(timeout)
             var pfd = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
-            let ready = poll(&pfd, 1, Int32(timeout * 1000))
-            if ready == 0 {
-                close(fd)
-                throw TransportError.connect("connection to \(host):\(port) timed out after \(format(timeout)) s")
+            while true {
+                let ready = poll(&pfd, 1, 100)
+                if ready > 0 || (ready < 0 && errno != EINTR) { break }
+                if cancel.isCancelled { close(fd); throw TransportError.cancelled }
+                if Date() >= deadline {
+                    close(fd)
+                    throw TransportError.connect("connection to \(host):\(port) timed out after \(format(timeout)) s")
+                }
             }
             var error: Int32 = 0
             var length = socklen_t(MemoryLayout<Int32>.size)
@@ -58,7 +64,7 @@ enum Socket {
         posix_spawn_file_actions_adddup2(&actions, pair[1], 1)
         posix_spawn_file_actions_addclose(&actions, pair[0])
         // The bastion's key is checked against the same known_hosts as every other host.
-        let args = ["ssh", "-o", "BatchMode=yes", "-o", "UserKnownHostsFile=\(knownHosts)", "-W", "\(host):\(port)", jump]
+        let args = ["ssh", "-o", "BatchMode=yes", "-o", "UserKnownHostsFile=\(knownHosts)", "-W", "\(host):\(port)", "--", jump]
         var pointers = args.map { strdup($0) } + [nil]
         defer { for p in pointers { free(p) } }
         var pid: pid_t = 0

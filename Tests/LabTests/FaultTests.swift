@@ -205,6 +205,28 @@ extension LabSuites {
             if !left.isEmpty { _ = try? Binary.run(["-f", marker], executable: "/usr/bin/pkill") }
         }
 
+        @Test func ctrlCWhileAHostIsStillConnectingEndsTheRunAtOnce() throws {
+            guard try Lab.require() else { return }
+            // c05 drops packets, so it is still connecting when Ctrl-C comes; the others are running.
+            try Lab.exec("c05", "iptables -A INPUT -p tcp --dport 22 -j DROP")
+            defer { _ = try? Lab.exec("c05", "iptables -F INPUT") }
+            let marker = "sleep 4325"
+            let skp = [Binary.path, "--color", "never", "--connect-timeout", "30", "ssh.cmd", "-c=\(marker)"].map { "'\($0)'" }.joined(separator: " ")
+            let script = "cd '\(Binary.root)'; \(skp) > /tmp/skp-interrupt3.out 2>&1 & pid=$!; sleep 1; kill -INT $pid; wait $pid"
+            let start = Date()
+            let outcome = try Binary.run(["-c", script], environment: Lab.environment, executable: "/bin/sh")
+            let seconds = Date().timeIntervalSince(start)
+            #expect(outcome.status == 130)
+            #expect(seconds < 4, "Ctrl-C took \(seconds - 1) s to end the run")
+            let printed = try String(contentsOfFile: "/tmp/skp-interrupt3.out", encoding: .utf8)
+            for host in Lab.hosts {
+                #expect(printed.split(separator: "\n").contains { $0.hasPrefix("  \(host) ") && $0.contains("cancelled") },
+                        "\(host) in:\n\(printed)")
+            }
+            let left = try Lab.leftover(marker)
+            #expect(left.isEmpty, "still running after Ctrl-C: \(left)")
+        }
+
         @Test func aKilledSkpLeavesNoRemoteCommandBehind() throws {
             guard try Lab.require() else { return }
             // SIGKILL: skp cannot close anything; the hosts see the connection drop.
