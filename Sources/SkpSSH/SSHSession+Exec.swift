@@ -47,10 +47,13 @@ extension SSHSession {
             }
             try wait(deadline: deadline, cancel: cancel, what: "the command")
         }
-        // libssh2 knows the exit status only after eof → close → wait-closed.
+        // End of output is not the end of the command: coreutils close stdout in an exit handler,
+        // and the process still runs. sshd sends exit-status and closes its side only after it
+        // reaped the command, so wait for that before closing ours; closing first would look to
+        // HangupGuard like skp leaving early, and it would stop a command that was finishing.
         let closeBy = Date().addingTimeInterval(10)
+        try call("waiting for the exit status", deadline: closeBy, cancel: cancel) { libssh2_channel_wait_closed(channel) }
         try call("closing the channel", deadline: closeBy, cancel: cancel) { libssh2_channel_close(channel) }
-        try call("closing the channel", deadline: closeBy, cancel: cancel) { libssh2_channel_wait_closed(channel) }
         let code = libssh2_channel_get_exit_status(channel)
         var signalName: UnsafeMutablePointer<CChar>?
         var signalLength = 0

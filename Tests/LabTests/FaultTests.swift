@@ -227,6 +227,20 @@ extension LabSuites {
             #expect(left.isEmpty, "still running after Ctrl-C: \(left)")
         }
 
+        @Test func commandsThatCloseTheirOutputBeforeExitingAreNotStopped() throws {
+            guard try Lab.require() else { return }
+            // coreutils close stdout in an exit handler: sshd reports end of output while the
+            // process still runs. skp must wait for the exit status before closing the channel, or
+            // the hang-up guard takes the close for skp leaving early (seen: "killed by SIGTERM").
+            let tasks = (1...40).flatMap { i in ["ssh.cmd", "-c=: \(i); cat /etc/hostname"] }  // distinct, so each one runs
+            let outcome = try Binary.run(["--color", "never"] + tasks, environment: Lab.environment)
+            #expect(outcome.status == 0, "\(outcome.stdout.split(separator: "\n").filter { $0.contains("✗") }.prefix(5))")
+            #expect(!outcome.stdout.contains("SIGTERM"))
+            #expect(outcome.stdout.contains("5 hosts: 5 changed"), "\(outcome.stdout.suffix(300))")
+            let answers = outcome.stdout.split(separator: "\n").filter { $0.hasPrefix("c03 ") && $0.contains(" | ") }
+            #expect(answers.count == 40, "c03 answered \(answers.count) times of 40")
+        }
+
         @Test func aKilledSkpLeavesNoRemoteCommandBehind() throws {
             guard try Lab.require() else { return }
             // SIGKILL: skp cannot close anything; the hosts see the connection drop.

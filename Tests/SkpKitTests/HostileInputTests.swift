@@ -101,6 +101,16 @@ import Testing
         #expect(try Self.planned("cat <<EOF\nx${v}\nEOF", value: "EOF") == "cat <<EOF\nxEOF\nEOF")
     }
 
+    @Test(arguments: ["/dev/zero", "/dev/stdin", "/", "/nonexistent"])
+    func readOfASpecialOrMissingFileIsAnErrorNotAHang(path: String) {
+        let task = "task t \"t\" {\n  param k -k \"key\"\n  run \"echo ${read(k)}\"\n}\n"
+        let d = Fixture.diagnostic {
+            _ = try Fixture.plan(["h": task], [TaskRequest(task: "h.t", arguments: ["k": path])],
+                                 inventory: Fixture.inventory(hosts: #"{"c01": {"ipv4": "10.0.0.1"}}"#))
+        }
+        #expect(d?.message.contains("cannot read \(path) on this machine") == true, "\(d?.message ?? "planned")")
+    }
+
     /// Inventory values that reach command lines or ssh-style arguments: refused where written.
     @Test(arguments: [
         (#"{"c01": {"ipv4": "-oProxyCommand=touch /tmp/x"}}"#, "1:18", "ipv4 \"-oProxyCommand=touch /tmp/x\" is not allowed"),

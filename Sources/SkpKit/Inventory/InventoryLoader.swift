@@ -75,20 +75,24 @@ public struct InventoryLoader {
         }
     }
 
-    /// The file's bytes. Not FileManager.contents: on an empty file it leaks its 4 KiB buffer
-    /// (found by Fuzz/InventoryFuzz with LeakSanitizer).
-    static func read(_ path: String) -> [UInt8]? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+    /// The bytes of a regular file, at most `limit` of them (nil for a missing, special or larger
+    /// file: `/dev/zero` or a FIFO must not hang or fill skp). Not FileManager.contents: on an empty
+    /// file it leaks its 4 KiB buffer (found by Fuzz/InventoryFuzz with LeakSanitizer).
+    static func read(_ path: String, limit: Int = 64 * 1_048_576) -> [UInt8]? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG, Int(info.st_size) <= limit else { return nil }
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 65536)
-        while true {
+        while bytes.count <= limit {
             let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
             if n < 0 { if errno == EINTR { continue }; return nil }
             if n == 0 { return bytes }
             bytes += chunk[0..<n]
         }
+        return nil
     }
 
     private mutating func report(_ message: String, at location: SourceLocation, hint: String? = nil) {

@@ -142,8 +142,8 @@ public struct Evaluator {
         case ("read", 1):
             // A file of the control machine, read while planning (a public key…).
             let path = try text(args[0], at: location)
-            guard let data = FileManager.default.contents(atPath: path) else {
-                throw error("cannot read \(path) on this machine", at: location)
+            guard let data = InventoryLoader.read(path, limit: 1_048_576) else {
+                throw error("cannot read \(path) on this machine (read() takes a regular file of at most 1 MiB)", at: location)
             }
             return .string(String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
         case ("default", 2):
