@@ -31,7 +31,7 @@ extension SSHSession {
                     }
                     if n > 0 { output(stream, Array(buffer[0..<n])); progressed = true; continue }
                     if n == Int(LIBSSH2_ERROR_EAGAIN) || n == 0 { break }
-                    throw TransportError.channel("reading output: \(lastError())")
+                    throw TransportError.channel("lost the connection while the command ran (\(lastError()))")
                 }
             }
             if libssh2_channel_eof(channel) != 0 { break }

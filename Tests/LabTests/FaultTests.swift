@@ -136,6 +136,9 @@ extension LabSuites {
             let hosts = try summary(outcome.stdout)
             #expect(seconds < 25, "took \(seconds) s")
             #expect(["failed", "unreachable"].contains(hosts["h023"]?["status"] as? String ?? ""), "\(hosts["h023"] ?? [:])")
+            if hosts["h023"]?["status"] as? String == "failed" {
+                #expect((hosts["h023"]?["message"] as? String ?? "").contains("lost the connection while the command ran"))
+            }
             #expect(hosts["h024"]?["status"] as? String == "changed")
             #expect(!outcome.stdout.contains("h023 | late"))
             #expect(outcome.status == 1 || outcome.status == 3)
