@@ -27,6 +27,8 @@ import Testing
         ("x=`printf '%s.' ${v}`; printf '%s' \"$x\"", { $0 + "." }),
         ("x=\"`printf '%s.' \"${v}\"`\"; printf '%s' \"$x\"", { $0 + "." }),
         ("printf '%s' ok # ${v}", { _ in "ok" }),
+        ("x=\"$(case a in a) printf '%s' ${v};; (b) :;; esac)\"; printf '%s' \"$x\"", { $0 }),
+        ("x=\"$(case a in (a) printf '%s' \"${v}\";; esac; printf '%s' \"(${v})\")\"; printf '%s' \"$x\"", { "\($0)(\($0))" }),
         ("cat <<EOF\n${v}\nEOF", { $0 + "\n" }),
         ("cat <<-'END'\n\t${v} $HOME\n\tEND\nprintf '%s' ${v}", { "\($0) $HOME\n\($0)" }),
         ("cat <<EOF; printf '%s' ${v}\nline ${v}\nEOF", { "line \($0)\n\($0)" }),

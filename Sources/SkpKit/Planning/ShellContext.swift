@@ -49,10 +49,13 @@ public enum Quoting: Sendable, Equatable {
 }
 
 /// Follows the shell text of a command as the task wrote it, enough to know the quoting context at
-/// each `${…}`: quotes, `$(…)` and backquotes, comments, here-documents. It is not a shell parser;
-/// `case … )` inside `$(…)` is the one construct it can misread (the result is then over-quoted).
+/// each `${…}`: quotes, `$(…)` (with `case` patterns inside) and backquotes, comments,
+/// here-documents. It is not a full shell parser: HostileInputTests runs what it produces in dash
+/// and bash for each construct it knows.
 struct ShellScanner {
-    private enum Mode { case plain, double, single, backquote, substitution(depth: Int), comment }
+    /// `substitution` counts open parentheses and open `case` commands: a `case` pattern's `)`
+    /// does not end `$(…)`.
+    private enum Mode { case plain, double, single, backquote, substitution(depth: Int, cases: Int), comment }
     private struct HereDocument { var delimiter: String; var expanding: Bool; var stripTabs: Bool }
 
     private var stack: [Mode] = [.plain]
@@ -126,7 +129,7 @@ struct ShellScanner {
             case "\\": escaped = true
             case "\"": stack.removeLast()
             case "`": stack.append(.backquote)
-            case "(" where previous == "$": stack.append(.substitution(depth: 0))
+            case "(" where previous == "$": stack.append(.substitution(depth: 0, cases: 0)); word = ""
             default: atWordStart = false
             }
         case .comment:
@@ -138,6 +141,7 @@ struct ShellScanner {
 
     /// Outside quotes (also inside `$(…)` and backquotes, which start a fresh shell context).
     private mutating func plain(_ c: Character) {
+        if " \t\n;|&<>()`".contains(c) { endWord() } else if c.isLetter { word.append(c) } else { word = "-" }
         switch c {
         case "\\": escaped = true
         case "'": stack.append(.single)
@@ -148,12 +152,13 @@ struct ShellScanner {
         case "#" where atWordStart && previous != "$":
             stack.append(.comment)
         case "(":
-            if previous == "$" { stack.append(.substitution(depth: 0)) }
-            else if case .substitution(let depth) = stack.last! { stack[stack.count - 1] = .substitution(depth: depth + 1) }
+            if previous == "$" { stack.append(.substitution(depth: 0, cases: 0)) }
+            else if case .substitution(let depth, let cases) = stack.last! { stack[stack.count - 1] = .substitution(depth: depth + 1, cases: cases) }
             atWordStart = true
         case ")":
-            if case .substitution(let depth) = stack.last! {
-                if depth == 0 { stack.removeLast() } else { stack[stack.count - 1] = .substitution(depth: depth - 1) }
+            if case .substitution(let depth, let cases) = stack.last! {
+                if depth > 0 { stack[stack.count - 1] = .substitution(depth: depth - 1, cases: cases) }
+                else if cases == 0 { stack.removeLast() }  // otherwise the end of a case pattern
             }
             atWordStart = true
         case "<" where previous == "<":
@@ -168,6 +173,15 @@ struct ShellScanner {
         default:
             atWordStart = false
         }
+    }
+
+    /// The plain word just written, for `case` … `esac` inside `$(…)`.
+    private var word = ""
+
+    private mutating func endWord() {
+        defer { word = "" }
+        guard case .substitution(let depth, let cases) = stack.last!, word == "case" || word == "esac" else { return }
+        stack[stack.count - 1] = .substitution(depth: depth, cases: max(0, cases + (word == "case" ? 1 : -1)))
     }
 
     /// Reads the word after `<<`; returns false when `c` ends it and must be scanned as usual.
