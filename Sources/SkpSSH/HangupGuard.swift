@@ -1,3 +1,5 @@
+import SkpKit
+
 /// Stops a remote command when its channel goes away (timeout, Ctrl-C, skp killed, connection lost).
 ///
 /// sshd hangs up only commands that have a terminal; a plain `exec` keeps running after the client
@@ -15,6 +17,9 @@
 ///
 /// The user's command is appended unchanged after a newline, so `exit`, `exec`, here-documents and
 /// trailing comments behave as in a plain `ssh host 'command'`. Cost: one fork of the remote shell.
+///
+/// Secret values come first on the same stdin, one line each, read into shell variables that the
+/// command refers to (Command.forTransport): the command line sshd starts never holds them.
 enum HangupGuard {
     static let prelude = """
         exec 3<&0 </dev/null
@@ -24,5 +29,9 @@ enum HangupGuard {
 
         """
 
-    static func wrap(_ command: String) -> String { prelude + command }
+    /// `secrets` values arrive first on stdin, one line each, into `skp_secret_1`….
+    static func wrap(_ command: String, secrets: Int) -> String {
+        let reads = (0..<secrets).map { "IFS= read -r \(TransportCommand.variable($0))\n" }.joined()
+        return reads + prelude + command
+    }
 }

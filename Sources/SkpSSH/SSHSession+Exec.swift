@@ -4,9 +4,9 @@ import SkpKit
 
 /// Commands: each on its own channel of the host's one session.
 extension SSHSession {
-    func run(_ command: String, timeout: Double?, cancel: Cancellation,
+    func run(_ command: String, secrets: [String], timeout: Double?, cancel: Cancellation,
              output: (SkpKit.OutputStream, [UInt8]) -> Void) throws -> CommandStatus {
-        let guarded = HangupGuard.wrap(command)
+        let guarded = HangupGuard.wrap(command, secrets: secrets.count)
         let deadline = timeout.map { Date().addingTimeInterval($0) }
         let openBy = Date().addingTimeInterval(max(endpoint.connectTimeout, 10))
         let channel: OpaquePointer = try callPointer("opening a channel", deadline: openBy, cancel: cancel) {
@@ -16,6 +16,18 @@ extension SSHSession {
         defer { if !freed { abandon(channel) } }
         try call("starting the command", deadline: openBy, cancel: cancel) {
             libssh2_channel_process_startup(channel, "exec", 4, guarded, UInt32(guarded.utf8.count))
+        }
+        // The secrets' values, one line each, for the guard's prelude to read (never EOF: see HangupGuard).
+        var pending = Array(secrets.map { $0 + "\n" }.joined().utf8)
+        while !pending.isEmpty {
+            let n = pending.withUnsafeBytes { raw in
+                raw.baseAddress!.withMemoryRebound(to: CChar.self, capacity: raw.count) {
+                    libssh2_channel_write_ex(channel, 0, $0, raw.count)
+                }
+            }
+            if n > 0 { pending.removeFirst(n); continue }
+            guard n == Int(LIBSSH2_ERROR_EAGAIN) else { throw TransportError.channel("sending the command's secrets: \(lastError())") }
+            try wait(deadline: openBy, cancel: cancel, what: "sending the command's secrets")
         }
 
         var buffer = [UInt8](repeating: 0, count: 32768)

@@ -311,6 +311,37 @@ extension LabSuites {
             #expect(try Lab.output("c01", "test -e \(marker) && echo MARKER || echo none") == "none")
         }
 
+        @Test func aSecretInACommandNeverShowsInAProcessList() throws {
+            guard try Lab.require() else { return }
+            // The value goes on the channel's stdin (remote) or in the environment (local), and
+            // the command refers to a shell variable: a 20 ms process-list snapshot of the whole
+            // machine (the lab hosts share its process table) never shows it.
+            let secret = "ps-secret-\(UUID().uuidString.prefix(12))"
+            let local = NSTemporaryDirectory() + "skp-secret-local-\(UUID().uuidString.prefix(8))"
+            let dir = try Binary.project(["tasks/t.skp": #"""
+                task hidden "use a secret in commands" {
+                  param token -t secret env PS_TOKEN "a secret"
+                  param out -o "where the local step writes"
+                  run "sleep 1; printf '%s' ${token} > /root/secret-run; test \"$(cat /root/secret-run)\" = ${token}"
+                  local "sleep 1; printf '%s' ${token} > ${out}"
+                }
+                """#])
+            let skp = [Binary.path, "--color", "never", "--limit", "c01,c02", "t.hidden", "-o=\(local)"].map { "'\($0)'" }.joined(separator: " ")
+            let script = """
+                (while :; do ps -eo args; sleep 0.02; done) > /tmp/skp-ps-secret.txt 2>&1 & snap=$!
+                cd '\(dir)'; \(skp); status=$?; kill $snap; wait $snap 2>/dev/null; echo "exit $status"
+                """
+            let outcome = try Binary.run(["-c", script], environment: Lab.environment.merging(["PS_TOKEN": secret]) { $1 },
+                                         executable: "/bin/sh")
+            #expect(outcome.stdout.contains("exit 0"), "\(outcome.stdout)\(outcome.stderr)")
+            let processes = try String(contentsOfFile: "/tmp/skp-ps-secret.txt", encoding: .utf8)
+            #expect(processes.contains("skp_secret_1"), "the snapshot saw the commands")
+            #expect(!processes.contains(secret), "the secret is in a process list")
+            #expect(!outcome.stdout.contains(secret) && !outcome.stderr.contains(secret))
+            for host in ["c01", "c02"] { #expect(try Lab.output(host, "cat /root/secret-run") == secret) }
+            #expect((try? String(contentsOfFile: local, encoding: .utf8)) == secret)
+        }
+
         @Test func aWrongKeyAndAWrongPasswordAreRefusedWithWhatWasTried() throws {
             guard try Lab.require() else { return }
             // A home whose only key is not authorized anywhere, no agent, and a wrong password.

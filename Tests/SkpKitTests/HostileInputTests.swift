@@ -83,6 +83,74 @@ import Testing
         }
     }
 
+    /// A secret is planned as a reference to a shell variable; its value goes on stdin (one line),
+    /// as HangupGuard's prelude reads it on the host. The command line never holds the value.
+    static func sent(_ template: String, secret: String, user: String = "root") throws -> TransportCommand {
+        let task = "task t \"t\" {\n  param v -v secret \"value\"\n  \(user == "root" ? "run" : "sudo") \"\(dsl(template))\"\n}\n"
+        let plan = try Fixture.plan(["h": task], [TaskRequest(task: "h.t", arguments: ["v": secret])],
+                                    inventory: Fixture.inventory(hosts: #"{"c01": {"ipv4": "10.0.0.1", "user": "\#(user)"}}"#))
+        guard case .run(let command) = plan.tasks[0].stages[0].hosts[0].steps[0].kind else { throw CocoaError(.featureUnsupported) }
+        return command.forTransport(captures: [:])
+    }
+
+    static func runWithSecrets(_ sh: String, _ sent: TransportCommand, path: String = "/usr/bin:/bin") throws -> String {
+        let reads = sent.secrets.indices.map { "IFS= read -r \(TransportCommand.variable($0))\n" }.joined()
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: sh)
+        process.arguments = ["-c", reads + sent.text]
+        process.environment = ["HOME": "/home/op", "PATH": path]
+        let input = Pipe(), output = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        try process.run()
+        input.fileHandleForWriting.write(Data(sent.secrets.map { $0 + "\n" }.joined().utf8))
+        try input.fileHandleForWriting.close()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    @Test(arguments: 0..<templates.count)
+    func everySecretArrivesAsItsOwnTextAndNeverInTheCommandLine(index: Int) throws {
+        let (template, expected) = Self.templates[index]
+        for value in Self.values {
+            let sent: TransportCommand
+            do {
+                sent = try Self.sent(template, secret: value)
+            } catch let error as Diagnostic {
+                let refusable = value.contains("\n") || (template.contains("<<") && value == "EOF") || template.contains("<<-'END'")
+                #expect(refusable, "\(template) refused secret \(value.debugDescription): \(error.message)")
+                continue
+            }
+            #expect(value.count < 3 || template.contains(value) || !sent.text.contains(value), "the secret is in the command line: \(sent.text)")
+            for sh in ["/bin/sh", "/bin/bash"] {
+                let printed = try Self.runWithSecrets(sh, sent)
+                #expect(printed == expected(value), "\(sh) \(template) with secret \(value.debugDescription): ran \(sent.text.debugDescription)")
+                #expect(!FileManager.default.fileExists(atPath: Self.marker), "\(value.debugDescription) ran a command: \(sent.text)")
+                try? FileManager.default.removeItem(atPath: Self.marker)
+            }
+        }
+    }
+
+    @Test func sudoStepsReadTheirSecretsFromStdin_withStandInSudo() throws {
+        // No host here has a sudo user; a stand-in `sudo` (named as such) drops -n and runs the rest.
+        let bin = Fixture.folder(["sudo": "#!/bin/sh\n[ \"$1\" = -n ] && shift\nexec \"$@\"\n"])
+        chmod(bin + "/sudo", 0o755)
+        for value in Self.values where !value.contains("\n") {
+            let sent = try Self.sent("printf '%s|' ${v} \"x${v}\"", secret: value, user: "vagrant")
+            #expect(sent.text.hasPrefix("sudo -n sh -c "), "\(sent.text)")
+            #expect(value.count < 3 || "printf %s| x".contains(value) || !sent.text.contains(value), "the secret is in the command line: \(sent.text)")
+            let printed = try Self.runWithSecrets("/bin/sh", sent, path: bin + ":/usr/bin:/bin")
+            #expect(printed == "\(value)|x\(value)|", "with \(value.debugDescription): ran \(sent.text.debugDescription)")
+            #expect(!FileManager.default.fileExists(atPath: Self.marker))
+        }
+    }
+
+    @Test func aMultiLineSecretCannotGoInACommand() {
+        let d = Fixture.diagnostic { _ = try Self.sent("printf '%s' ${v}", secret: "line1\nline2") }
+        #expect(d?.message.contains("secret with a line break") == true, "\(d?.message ?? "planned")")
+    }
+
     @Test(arguments: ["rm ${v}", "rm \"${v}\"", "rm '${v}'", "x=$(rm ${v})", "rm -f ${v} ${v}"])
     func optionLookingValuesAreRefusedWhereTheyStartAWord(template: String) {
         let d = Fixture.diagnostic { _ = try Self.planned(template, value: "-rf") }

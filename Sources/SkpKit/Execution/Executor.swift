@@ -320,7 +320,7 @@ public final class Executor: @unchecked Sendable {
             throw StepFailure(status: .failed,
                               message: "\(parts.first ?? "") was not captured on \(parts.last ?? "its host") (that step failed or did not run)")
         }
-        let text = command.render(captures: known)
+        let sent = command.forTransport(captures: known)
         var stdout: [UInt8] = []
         var stderrTail = TailBuffer(limit: 20)
         var captureOverflow = false
@@ -337,10 +337,14 @@ public final class Executor: @unchecked Sendable {
         let status: CommandStatus
         do {
             if onControl {
-                status = try LocalRunner.run(text, timeout: options.commandTimeout, cancel: cancel, output: output)
+                // Local secrets go in the environment: other users' process lists do not show it.
+                var environment = ProcessInfo.processInfo.environment
+                for (i, value) in sent.secrets.enumerated() { environment[TransportCommand.variable(i)] = value }
+                status = try LocalRunner.run(sent.text, timeout: options.commandTimeout, cancel: cancel,
+                                             environment: environment, output: output)
             } else {
                 let session = try connection(for: host, password: password)
-                status = try session.run(text, timeout: options.commandTimeout, cancel: cancel, output: output)
+                status = try session.run(sent.text, secrets: sent.secrets, timeout: options.commandTimeout, cancel: cancel, output: output)
             }
         } catch let failure as StepFailure {
             throw failure

@@ -7,8 +7,9 @@ public protocol Transport: Sendable {
 
 /// One authenticated connection to a host. Each command runs on its own channel.
 public protocol RemoteSession: AnyObject {
-    /// Runs `command` (the remote shell reads it), streaming output as it arrives.
-    func run(_ command: String, timeout: Double?, cancel: Cancellation,
+    /// Runs `command` (the remote shell reads it), streaming output as it arrives. The command
+    /// refers to `secrets` as `skp_secret_1`…; their values go on stdin, never in the command line.
+    func run(_ command: String, secrets: [String], timeout: Double?, cancel: Cancellation,
              output: (OutputStream, [UInt8]) -> Void) throws -> CommandStatus
     /// Writes `bytes` to `path` with `mode` over SFTP, creating missing parent folders (0700).
     /// Returns false, writing nothing, when the file already has that content and mode.

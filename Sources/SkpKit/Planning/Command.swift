@@ -45,6 +45,41 @@ public struct Command: Sendable, CustomStringConvertible {
         return out
     }
 
+    /// What the transport runs: each secret replaced by a reference to a shell variable
+    /// (`skp_secret_1`…), and the values in order. The values travel on the channel's stdin
+    /// (remote, read by HangupGuard's prelude) or in the environment (local), so they are never in
+    /// a command line that a process list shows.
+    public func forTransport(captures: [String: String]) -> TransportCommand {
+        var table: [String] = []
+        let text = transportText(captures: captures, table: &table)
+        return TransportCommand(text: text, secrets: table)
+    }
+
+    private func transportText(captures: [String: String], table: inout [String]) -> String {
+        var out = ""
+        for part in parts {
+            switch part {
+            case .literal(let text): out += text
+            case .value(let text, let quoting): out += quoting.apply(text)
+            case .captured(let name, let quoting): out += captures[name].map(quoting.apply) ?? "{{\(name)}}"
+            case .secret(let text, let quoting):
+                if !table.contains(text) { table.append(text) }
+                out += quoting.reference(TransportCommand.variable(table.firstIndex(of: text)!))
+            case .nested(let inner):
+                // `sudo -n sh -c '…'` (always the last part): the inner shell is a new process, so
+                // it reads the values it needs from a here-document on its stdin, never from argv.
+                let innerText = inner.transportText(captures: captures, table: &table)
+                let used = Set(inner.secrets).map { table.firstIndex(of: $0)! }.sorted()
+                guard !used.isEmpty else { out += ShellQuote.quote(innerText); continue }
+                let reads = used.map { "IFS= read -r \(TransportCommand.variable($0))" }.joined(separator: "; ")
+                out += ShellQuote.quote(reads + "; exec </dev/null\n" + innerText)
+                out += " <<SKP_SECRETS_END\n"
+                out += used.map { "${\(TransportCommand.variable($0))}\n" }.joined() + "SKP_SECRETS_END"
+            }
+        }
+        return out
+    }
+
     /// Secret values inside, so output that echoes them can be masked too.
     public var secrets: [String] {
         parts.flatMap { part -> [String] in
@@ -66,4 +101,12 @@ public struct Command: Sendable, CustomStringConvertible {
             }
         }
     }
+}
+
+/// A command as the transport sends it: secrets are variables whose values go separately.
+public struct TransportCommand: Sendable {
+    public var text: String
+    public var secrets: [String]
+
+    public static func variable(_ index: Int) -> String { "skp_secret_\(index + 1)" }
 }

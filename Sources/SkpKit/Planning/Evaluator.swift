@@ -250,7 +250,7 @@ public struct Evaluator {
                 command.parts.append(.literal(text))
                 shell.consume(text)
             case .value(let expr, let raw, let location):
-                try append(evaluate(expr), to: &command, shell: &shell, shellQuoting: quoting && !raw, expr: expr, at: location)
+                try append(evaluate(expr), to: &command, shell: &shell, shellQuoting: quoting && !raw, inCommand: quoting, expr: expr, at: location)
                 lastValue = (expr, location)
             }
             try checkEnd(of: shell, lastValue)
@@ -267,7 +267,7 @@ public struct Evaluator {
     }
 
     private func append(_ value: Value, to command: inout Command, shell: inout ShellScanner, shellQuoting: Bool,
-                        expr: Expr, at location: SourceLocation) throws {
+                        inCommand: Bool, expr: Expr, at location: SourceLocation) throws {
         let quoting = shellQuoting ? shell.context : .none
         switch value {
         case .null:
@@ -275,6 +275,7 @@ public struct Evaluator {
                         hint: "set it in the inventory, or test it first: if \(describe(expr)) != \"\" { … }")
         case .secret(let s):
             try checkHereDocument(s, quoting, expr: expr, at: location)
+            if inCommand { try checkSecretDelivery(s, quoting, expr: expr, at: location) }
             command.parts.append(.secret(s, quoting: quoting))
             shell.valueWritten(quoting.apply(s))
             return
@@ -289,12 +290,13 @@ public struct Evaluator {
         case .list(let items):
             for (i, item) in items.enumerated() {
                 if i > 0 { command.parts.append(.literal(" ")); shell.consume(" ") }
-                try append(item, to: &command, shell: &shell, shellQuoting: shellQuoting, expr: expr, at: location)
+                try append(item, to: &command, shell: &shell, shellQuoting: shellQuoting, inCommand: inCommand, expr: expr, at: location)
             }
             return
         case .hosts(let set) where set.count != 1:
             let names = set.indexes.map { scope.inventory.hosts[$0].name }
-            try append(.list(names.map(Value.string)), to: &command, shell: &shell, shellQuoting: shellQuoting, expr: expr, at: location)
+            try append(.list(names.map(Value.string)), to: &command, shell: &shell, shellQuoting: shellQuoting, inCommand: inCommand,
+                       expr: expr, at: location)
             return
         default:
             let text = try text(value, at: location)
@@ -308,6 +310,20 @@ public struct Evaluator {
             try checkHereDocument(text, quoting, expr: expr, at: location)
             command.parts.append(.value(text, quoting: quoting))
             shell.valueWritten(quoting.apply(text))
+        }
+    }
+
+    /// In a command a secret is a shell variable whose value arrives on one line of stdin
+    /// (Command.forTransport): it cannot hold a line break, and a quoted here-document does not
+    /// expand variables.
+    private func checkSecretDelivery(_ text: String, _ quoting: Quoting, expr: Expr, at location: SourceLocation) throws {
+        if text.contains(where: \.isNewline) {
+            throw error("\(describe(expr)) is a secret with a line break, which a command cannot receive", at: location,
+                        hint: "write it to a file with `upload \"${\(describe(expr))}\" to \"…\" mode 0600` and read the file")
+        }
+        if quoting == .hereDocument(expanding: false) {
+            throw error("\(describe(expr)) is a secret in a quoted here-document (<<'EOF'), where it cannot be filled in", at: location,
+                        hint: "use an unquoted end word (<<EOF), or upload it to a file")
         }
     }
 

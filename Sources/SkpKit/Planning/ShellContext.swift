@@ -38,6 +38,18 @@ public enum Quoting: Sendable, Equatable {
         }
     }
 
+    /// How a shell variable holding the value is written here, so it expands to exactly the value.
+    /// (A quoted here-document does not expand variables: the evaluator refuses secrets there.)
+    func reference(_ variable: String) -> String {
+        switch self {
+        case .none: "$" + variable
+        case .word: "\"$" + variable + "\""
+        case .doubleQuoted, .hereDocument: "${" + variable + "}"
+        case .singleQuoted: "'\"$" + variable + "\"'"
+        case .insideBackquotes(let inner): Self.escape(inner.reference(variable), "\\$`")
+        }
+    }
+
     private static func escape(_ text: String, _ special: String) -> String {
         var out = ""
         for c in text {
