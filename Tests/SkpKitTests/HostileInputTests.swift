@@ -48,16 +48,7 @@ import Testing
     }
 
     static func shell(_ path: String, _ command: String) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = ["-c", command]
-        process.environment = ["HOME": "/home/op", "PATH": "/usr/bin:/bin"]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self)
+        try runWithSecrets(path, TransportCommand(text: command, secrets: []))
     }
 
     @Test(arguments: 0..<templates.count)
