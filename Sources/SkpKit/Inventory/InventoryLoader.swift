@@ -262,10 +262,12 @@ public struct InventoryLoader {
         return ok
     }
 
+    private static let endpointCharacters = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_:@%[],")
+
     /// Addresses, users and jump hosts reach ssh-style `user@host:port` arguments (sshfs, jump
     /// hosts): no spaces, quotes, shell characters or leading '-' that a program would take for an option.
     private mutating func checkEndpoint(_ value: String, field: String, at location: SourceLocation) -> String? {
-        let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_:@%[],")
+        let allowed = Self.endpointCharacters
         let words = value.split(separator: ",", omittingEmptySubsequences: false)
         let ok = !value.isEmpty && value.allSatisfy { allowed.contains($0) }
             && words.allSatisfy { word in !word.isEmpty && !word.hasPrefix("-") && !word.contains("@-") }

@@ -63,16 +63,19 @@ public enum Quoting: Sendable, Equatable {
 /// Follows the shell text of a command as the task wrote it, enough to know the quoting context at
 /// each `${…}`: quotes, `$(…)` (with `case` patterns inside) and backquotes, comments,
 /// here-documents. It is not a full shell parser: HostileInputTests runs what it produces in dash
-/// and bash for each construct it knows.
+/// and bash for each construct it knows. It reads UTF-8 bytes: every character that matters to the
+/// shell is ASCII, and planning a thousand hosts runs it for every command of every host.
 struct ShellScanner {
     /// `substitution` counts open parentheses and open `case` commands: a `case` pattern's `)`
     /// does not end `$(…)`.
     private enum Mode { case plain, double, single, backquote, substitution(depth: Int, cases: Int), comment }
-    private struct HereDocument { var delimiter: String; var expanding: Bool; var stripTabs: Bool }
+    private struct HereDocument { var delimiter: [UInt8]; var expanding: Bool; var stripTabs: Bool }
 
-    private var stack: [Mode] = [.plain]
+    /// Outer modes; empty means plain text (no allocation for the common command).
+    private var stack: [Mode] = []
+    private var top: Mode { stack.last ?? .plain }
     private var escaped = false
-    private var previous: Character = " "
+    private var previous: UInt8 = Byte.space
     /// Nothing of the current word written yet (quotes alone do not count).
     private(set) var atWordStart = true
     // Here-documents: `<<` seen and its delimiter being read, then bodies after the next newline.
@@ -80,12 +83,16 @@ struct ShellScanner {
     private var delimiterQuoted = false
     private var pending: [HereDocument] = []
     private var body: HereDocument?
-    private var line = ""
+    private var line: [UInt8] = []
+    /// The plain word being written, for `case` … `esac` inside `$(…)`: its last four letters
+    /// packed in an integer, and its length (-1 once it holds anything but letters).
+    private var word: UInt32 = 0
+    private var wordLength = 0
 
     var context: Quoting {
         var quoting: Quoting
         if let body { quoting = .hereDocument(expanding: body.expanding) } else {
-            switch stack.last! {
+            switch top {
             case .double: quoting = .doubleQuoted
             case .single: quoting = .singleQuoted
             default: quoting = .word
@@ -101,30 +108,30 @@ struct ShellScanner {
     private var lineHasValue = false
 
     /// A value was written at the current place, as `rendered`.
-    mutating func valueWritten(_ rendered: String) {
+    mutating func valueWritten(_ rendered: @autoclosure () -> String) {
         atWordStart = false
-        if body != nil { line += rendered; lineHasValue = true }
+        if body != nil { line += rendered().utf8; lineHasValue = true }
     }
 
     /// The end of the command: its last line may close a here-document too.
     mutating func finish() {
-        if body != nil { step("\n") }
+        if body != nil { step(Byte.newline) }
     }
 
     mutating func consume(_ text: String) {
-        for c in text { step(c) }
+        for byte in text.utf8 { step(byte) }
     }
 
-    private mutating func step(_ c: Character) {
+    private mutating func step(_ c: UInt8) {
         defer { previous = c }
         if let doc = body {
-            if c == "\n" {
-                let text = doc.stripTabs ? String(line.drop { $0 == "\t" }) : line
+            if c == Byte.newline {
+                let text = doc.stripTabs ? Array(line.drop { $0 == Byte.tab }) : line
                 if text == doc.delimiter {
                     if lineHasValue { valueEndsHereDocument = true }
                     body = pending.isEmpty ? nil : pending.removeFirst()
                 }
-                line = ""
+                line.removeAll(keepingCapacity: true)
                 lineHasValue = false
             } else {
                 line.append(c)
@@ -133,93 +140,110 @@ struct ShellScanner {
         }
         if readingDelimiter != nil, readDelimiter(c) { return }
         if escaped { escaped = false; atWordStart = false; return }
-        switch stack.last! {
+        switch top {
         case .single:
-            if c == "'" { stack.removeLast() } else { atWordStart = false }
+            if c == Byte.singleQuote { stack.removeLast() } else { atWordStart = false }
         case .double:
             switch c {
-            case "\\": escaped = true
-            case "\"": stack.removeLast()
-            case "`": stack.append(.backquote)
-            case "(" where previous == "$": stack.append(.substitution(depth: 0, cases: 0)); word = ""
+            case Byte.backslash: escaped = true
+            case Byte.doubleQuote: stack.removeLast()
+            case Byte.backquote: stack.append(.backquote)
+            case Byte.openParen where previous == Byte.dollar: stack.append(.substitution(depth: 0, cases: 0)); wordLength = 0
             default: atWordStart = false
             }
         case .comment:
-            if c == "\n" { stack.removeLast(); newline() }
+            if c == Byte.newline { stack.removeLast(); newline() }
         case .plain, .backquote, .substitution:
             plain(c)
         }
     }
 
     /// Outside quotes (also inside `$(…)` and backquotes, which start a fresh shell context).
-    private mutating func plain(_ c: Character) {
-        if " \t\n;|&<>()`".contains(c) { endWord() } else if c.isLetter { word.append(c) } else { word = "-" }
+    private mutating func plain(_ c: UInt8) {
+        if Byte.endsWord(c) || c == Byte.backquote { endWord() }
+        else if Byte.isLetter(c), wordLength >= 0 { word = word << 8 | UInt32(c); wordLength += 1 } else { wordLength = -1 }
         switch c {
-        case "\\": escaped = true
-        case "'": stack.append(.single)
-        case "\"": stack.append(.double)
-        case "`":
-            if case .backquote = stack.last! { stack.removeLast() } else { stack.append(.backquote) }
+        case Byte.backslash: escaped = true
+        case Byte.singleQuote: stack.append(.single)
+        case Byte.doubleQuote: stack.append(.double)
+        case Byte.backquote:
+            if case .backquote = top { stack.removeLast() } else { stack.append(.backquote) }
             atWordStart = true
-        case "#" where atWordStart && previous != "$":
+        case Byte.hash where atWordStart && previous != Byte.dollar:
             stack.append(.comment)
-        case "(":
-            if previous == "$" { stack.append(.substitution(depth: 0, cases: 0)) }
-            else if case .substitution(let depth, let cases) = stack.last! { stack[stack.count - 1] = .substitution(depth: depth + 1, cases: cases) }
+        case Byte.openParen:
+            if previous == Byte.dollar { stack.append(.substitution(depth: 0, cases: 0)) }
+            else if case .substitution(let depth, let cases) = top { stack[stack.count - 1] = .substitution(depth: depth + 1, cases: cases) }
             atWordStart = true
-        case ")":
-            if case .substitution(let depth, let cases) = stack.last! {
+        case Byte.closeParen:
+            if case .substitution(let depth, let cases) = top {
                 if depth > 0 { stack[stack.count - 1] = .substitution(depth: depth - 1, cases: cases) }
                 else if cases == 0 { stack.removeLast() }  // otherwise the end of a case pattern
             }
             atWordStart = true
-        case "<" where previous == "<":
-            readingDelimiter = HereDocument(delimiter: "", expanding: true, stripTabs: false)
+        case Byte.less where previous == Byte.less:
+            readingDelimiter = HereDocument(delimiter: [], expanding: true, stripTabs: false)
             delimiterQuoted = false
             atWordStart = true
-        case "\n":
+        case Byte.newline:
             atWordStart = true
             newline()
-        case " ", "\t", ";", "|", "&", ">", "<":
-            atWordStart = true
         default:
-            atWordStart = false
+            atWordStart = Byte.endsWord(c)
         }
     }
 
-    /// The plain word just written, for `case` … `esac` inside `$(…)`.
-    private var word = ""
-
     private mutating func endWord() {
-        defer { word = "" }
-        guard case .substitution(let depth, let cases) = stack.last!, word == "case" || word == "esac" else { return }
-        stack[stack.count - 1] = .substitution(depth: depth, cases: max(0, cases + (word == "case" ? 1 : -1)))
+        defer { word = 0; wordLength = 0 }
+        guard wordLength == 4, case .substitution(let depth, let cases) = top else { return }
+        if word == Byte.caseWord { stack[stack.count - 1] = .substitution(depth: depth, cases: cases + 1) }
+        if word == Byte.esacWord { stack[stack.count - 1] = .substitution(depth: depth, cases: max(0, cases - 1)) }
     }
 
     /// Reads the word after `<<`; returns false when `c` ends it and must be scanned as usual.
-    private mutating func readDelimiter(_ c: Character) -> Bool {
+    private mutating func readDelimiter(_ c: UInt8) -> Bool {
         guard var doc = readingDelimiter else { return false }
         if doc.delimiter.isEmpty && !delimiterQuoted {
-            if c == "<" { readingDelimiter = nil; return true }  // `<<<` is a here-string, not a document
-            if c == "-" && previous == "<" { doc.stripTabs = true; readingDelimiter = doc; return true }
-            if c == " " || c == "\t" { return true }
+            if c == Byte.less { readingDelimiter = nil; return true }  // `<<<` is a here-string, not a document
+            if c == Byte.dash && previous == Byte.less { doc.stripTabs = true; readingDelimiter = doc; return true }
+            if c == Byte.space || c == Byte.tab { return true }
         }
-        if " \t\n;|&<>()".contains(c) {
+        if Byte.endsWord(c) {
             readingDelimiter = nil
             doc.expanding = !delimiterQuoted
             pending.append(doc)
             return false
         }
-        if c == "'" || c == "\"" || c == "\\" { delimiterQuoted = true } else { doc.delimiter.append(c) }
+        if c == Byte.singleQuote || c == Byte.doubleQuote || c == Byte.backslash { delimiterQuoted = true } else { doc.delimiter.append(c) }
         readingDelimiter = doc
         return true
     }
 
     private mutating func newline() {
-        if !pending.isEmpty, case .plain = stack.last! {
+        if !pending.isEmpty, case .plain = top {
             body = pending.removeFirst()
-            line = ""
+            line.removeAll(keepingCapacity: true)
             lineHasValue = false
         }
     }
+}
+
+/// The ASCII bytes the scanner looks for.
+private enum Byte {
+    static let space = UInt8(ascii: " "), tab = UInt8(ascii: "\t"), newline = UInt8(ascii: "\n")
+    static let backslash = UInt8(ascii: "\\"), singleQuote = UInt8(ascii: "'"), doubleQuote = UInt8(ascii: "\"")
+    static let backquote = UInt8(ascii: "`"), dollar = UInt8(ascii: "$"), hash = UInt8(ascii: "#"), dash = UInt8(ascii: "-")
+    static let openParen = UInt8(ascii: "("), closeParen = UInt8(ascii: ")"), less = UInt8(ascii: "<")
+    /// `case` and `esac` packed as ShellScanner packs a word.
+    static let caseWord = UInt32(0x6361_7365), esacWord = UInt32(0x6573_6163)
+
+    /// Blanks and the operators that end a shell word.
+    static func endsWord(_ c: UInt8) -> Bool {
+        switch c {
+        case space, tab, newline, UInt8(ascii: ";"), UInt8(ascii: "|"), UInt8(ascii: "&"), less, UInt8(ascii: ">"), openParen, closeParen: true
+        default: false
+        }
+    }
+
+    static func isLetter(_ c: UInt8) -> Bool { (c | 0x20) >= UInt8(ascii: "a") && (c | 0x20) <= UInt8(ascii: "z") }
 }
