@@ -86,7 +86,7 @@ cases_single() {  # $1 workload, $2 N, $3 remote command, $4 check
     printf '%s\t%s\t%s\t%s\t%s\n' \
         "$w" "$n" skp "$check" "$SKP --inventory $OUT/inv-$n --color never ssh.cmd -c=$c" \
         "$w" "$n" pssh "$check" "parallel-ssh -h $a -l root -p $n -O StrictHostKeyChecking=yes -i $c" \
-        "$w" "$n" pdsh "$check" "pdsh -w ^$a -f $n -l root $c" \
+        "$w" "$n" pdsh "$check" "pdsh -S -w ^$a -f $n -l root $c" \
         "$w" "$n" xargs-ssh "$check" "xargs -P $n -I{} ssh $SSH_OPTS {} $c < $a" \
         "$w" "$n" xargs-ssh-curve25519 "$check" "xargs -P $n -I{} ssh $SSH_OPTS $CURVE {} $c < $a" \
         "$w" "$n" parallel-ssh-py "$check" "$PY $OUT/peers.py parallel-ssh $c $a 1" \
@@ -105,7 +105,7 @@ YML
     printf 'W2\t50\t%s\texit\t%s\n' \
         skp "$SKP --inventory $OUT/inv-50 ssh.cmd -c=true ssh.cmd -c=:  ssh.cmd -c='true ' ssh.cmd -c=': ' ssh.cmd -c='true  '" \
         pssh "for i in 1 2 3 4 5; do parallel-ssh -h $a -l root -p $n -O StrictHostKeyChecking=yes true >/dev/null || exit 1; done" \
-        pdsh "for i in 1 2 3 4 5; do pdsh -w ^$a -f $n -l root true || exit 1; done" \
+        pdsh "for i in 1 2 3 4 5; do pdsh -S -w ^$a -f $n -l root true || exit 1; done" \
         xargs-ssh-curve25519 "xargs -P $n -I{} sh -c 'for i in 1 2 3 4 5; do ssh $SSH_OPTS $CURVE {} true || exit 1; done' < $a" \
         xargs-ssh-controlmaster "xargs -P $n -I{} sh -c 'for i in 1 2 3 4 5; do ssh $SSH_OPTS $CURVE $CM {} true || exit 1; done; ssh $SSH_OPTS $CM -O exit {} 2>/dev/null' < $a" \
         parallel-ssh-py "$PY $OUT/peers.py parallel-ssh true $a 5" \
