@@ -26,11 +26,21 @@ for target in Parser Inventory; do
     if [ "$target" = Parser ]; then
         for f in tasks/*.skp; do printf '\0' | cat - "$f" > "$corpus/seed-$(basename "$f")"; done
         printf '\1role:master & !label:gpu | one(worker)' > "$corpus/seed-selector"
+        printf '\0' | cat - Fuzz/seed-shell.skp > "$corpus/seed-shell"
+        printf -- '\2a\n-n\nx\n--loud=no\n--limit\n!(all)\n--forks\n3' > "$corpus/seed-command-line"
+        # Deep nesting (bit 7 of byte 0): repeats/40, prefix length - 1, prefix, head \0 middle \0 closer \0 tail.
+        printf '\201\377\1!(all' > "$corpus/seed-deep-selector"
+        printf '\200\200\6if x {\ntask t {\n\0echo "x"\n\0}\n' > "$corpus/seed-deep-if"
+        printf '\200\377\3not task t {\nif \0x {\n}\n}\n' > "$corpus/seed-deep-not"
+        printf '\200\4\0(task t {\nif \0x\0)\0 {\n}\n}\n' > "$corpus/seed-deep-parentheses-within-limit"
+        printf '\202\377\0!--limit\n\0all\na\n-n\nx' > "$corpus/seed-deep-command-line"
     else
-        for f in hosts.json volumes.json networks.json; do
-            i=$(( $(echo "hosts volumes networks" | tr ' ' '\n' | grep -n "${f%.json}" | cut -d: -f1) - 1 ))
+        for f in hosts.json volumes.json networks.json images.json services.json; do
+            i=$(( $(echo "hosts volumes networks images services" | tr ' ' '\n' | grep -nx "${f%.json}" | cut -d: -f1) - 1 ))
             printf "\\$(printf '%03o' "$i")" | cat - "$f" > "$corpus/seed-$f"
         done
+        printf '\200\377\4{"a":\0{\0}' > "$corpus/seed-deep-hosts"
+        printf '\200\62\0[{"h":{"ipv4":"10.0.0.9","x":\0 \0]\0}}' > "$corpus/seed-deep-array-within-limit"
     fi
     log="$OUT/$target.log"
     if (cd "$OUT/$target" && "../../../$bin" -max_total_time="$SECONDS_EACH" -timeout=10 -rss_limit_mb=2048 \

@@ -103,7 +103,9 @@ CONF
         ip link set lo up
         ip addr replace $address/24 dev eth0
         ip link set eth0 up
-        ip route replace default via $(gateway_for "$address")"
+        ip route del default 2>/dev/null || true"
+    # No route out of the lab subnet: a pull of an image the engine lacks (or any other
+    # mistake) fails at once instead of sending anything past this machine.
     # Own hostname, own mounts (its own /root), then the daemons, all inside the namespace.
     # Its own /etc/exports too (NFS tasks edit it); the file must exist to be mounted over.
     touch "$dir/exports"
@@ -119,7 +121,16 @@ CONF
     fi
     # setsid: the daemons belong to no terminal or caller; only lab.sh down stops them.
     # 9>&-: the daemons must not keep the lab lock (fd 9) open, or down would wait for ever.
-    setsid nsenter --net="/run/netns/$ns" unshare --uts --mount --propagation private --fork sh -c "$start" </dev/null >/dev/null 2>&1 9>&-
+    if alive "$dir/sshd.pid" && [ "$mode" != sshd-only ]; then
+        # Only dockerd is gone: start it again inside the host's own namespaces (those of its
+        # sshd), or it would not see the FUSE mounts made over SSH and volumes would be empty.
+        setsid nsenter -t "$(cat "$dir/sshd.pid")" --net --uts --mount sh -c "rm -f $dir/docker.sock
+            nohup dockerd --data-root $dir/docker --exec-root $dir/exec -H unix://$dir/docker.sock \
+            --pidfile $dir/dockerd.pid --iptables=false --ip-masq=false --bridge=none \
+            --storage-driver=vfs >>$dir/dockerd.log 2>&1 </dev/null &" </dev/null >/dev/null 2>&1 9>&-
+    else
+        setsid nsenter --net="/run/netns/$ns" unshare --uts --mount --propagation private --fork sh -c "$start" </dev/null >/dev/null 2>&1 9>&-
+    fi
     # Ready when sshd answers and dockerd has its socket; give up after 30 s.
     local i
     for i in $(seq 300); do
@@ -160,31 +171,107 @@ cmd_status() {
     [ $any = 1 ] || echo "no lab hosts are up"
 }
 
+# Every process of the lab's hosts: those in their network namespaces (daemons, each SSH session
+# and what it runs, containerd and its shims), and any other process in those processes' own
+# mount namespaces. Namespaces are taken from live members only: a freed namespace's number can
+# be reused by someone else's.
+lab_pids() {
+    local nses=$1 ns pids mnts machine
+    pids=$(for ns in $nses; do ip netns pids "$ns" 2>/dev/null || true; done)
+    [ -n "$pids" ] || return 0
+    machine=" $(stat -L -c %i /proc/self/ns/mnt) $(stat -L -c %i /proc/1/ns/mnt 2>/dev/null || true) "
+    mnts=$(for pid in $pids; do echo "/proc/$pid/ns/mnt"; done | xargs stat -L -c %i 2>/dev/null |
+        awk -v machine="$machine" '!index(machine, " " $1 " ")' | sort -u | tr '\n' ' ') || true
+    {
+        echo "$pids"
+        # One stat for all of /proc (a readlink per process costs seconds).
+        if [ -n "$mnts" ]; then
+            stat -L -c '%i %n' /proc/[0-9]*/ns/mnt 2>/dev/null |
+                awk -v mnts=" $mnts " 'index(mnts, " " $1 " ") { split($2, p, "/"); print p[3] }' || true
+        fi
+    } | sort -un
+}
+
+# When process $1 started (field 22 of /proc/PID/stat), in REPLY; empty once it is gone. With
+# the pid it names one process: a pid freed and reused is another one.
+started_at() {
+    local line
+    REPLY=""
+    { read -r line < "/proc/$1/stat"; } 2>/dev/null || return 0
+    line=${line##*) }
+    set -- $line
+    REPLY=${20:-}
+}
+
+# Stops every process of the lab's hosts and returns only when each one has exited and been
+# reaped: a process that exited stays in /proc (a zombie) until then, and is in no namespace any
+# more, so every process seen is remembered (pid and start time). TERM once each (the dockerds
+# first: each stops its containerd), KILL whatever is left after 10 s. All hosts at once: reaping
+# takes this machine's init a second or two, and it need not be waited for host after host.
+# Namespaces are looked at again each round: a dying session can still start a process (the
+# hang-up guard's sleep).
+stop_lab_processes() {
+    local nses=$1 dockerds=$2 pid round left=()
+    local -A seen=() signalled=()
+    for pid in $dockerds; do
+        started_at "$pid"
+        if [ -n "$REPLY" ] && kill "$pid" 2>/dev/null; then signalled[$pid]=1; seen[$pid]=$REPLY; fi
+    done
+    for _ in $(seq 100); do
+        left=()
+        for pid in $dockerds; do started_at "$pid"; if [ -n "$REPLY" ] && [ "$REPLY" = "${seen[$pid]:-}" ]; then left+=("$pid"); fi; done
+        [ ${#left[@]} -gt 0 ] || break
+        sleep 0.1
+    done
+    for round in $(seq 150); do
+        for pid in $(lab_pids "$nses"); do
+            if [ -z "${seen[$pid]:-}" ]; then started_at "$pid"; if [ -n "$REPLY" ]; then seen[$pid]=$REPLY; fi; fi
+        done
+        left=()
+        for pid in "${!seen[@]}"; do started_at "$pid"; if [ "$REPLY" = "${seen[$pid]}" ]; then left+=("$pid"); fi; done
+        [ ${#left[@]} -gt 0 ] || return 0
+        for pid in "${left[@]}"; do
+            if [ "$round" -gt 100 ]; then
+                kill -9 "$pid" 2>/dev/null || true
+            elif [ -z "${signalled[$pid]:-}" ]; then
+                kill "$pid" 2>/dev/null || true
+                signalled[$pid]=1
+            fi
+        done
+        sleep 0.1
+    done
+    echo "lab: processes still there after 25 s: ${left[*]}" >&2
+}
+
 cmd_down() {
     need_root
-    local dir name ns pid bridges=""
+    local dir name pid bridges="" nses="" dockerds=""
     for dir in "$STATE"/*/; do
         [ -f "$dir/address" ] || continue
-        name=$(basename "$dir"); ns="skp-$name"
+        name=$(basename "$dir")
+        if [ -e "/run/netns/skp-$name" ]; then nses="$nses skp-$name"; fi
+        # Its dockerd, if that pid is still one of the host's processes (not a reused pid).
+        if alive "$dir/dockerd.pid" && ip netns pids "skp-$name" 2>/dev/null | grep -qx "$(cat "$dir/dockerd.pid")"; then
+            dockerds="$dockerds $(cat "$dir/dockerd.pid")"
+        fi
+    done
+    stop_lab_processes "$nses" "$dockerds"
+    for dir in "$STATE"/*/; do
+        [ -f "$dir/address" ] || continue
+        name=$(basename "$dir")
         bridges="$bridges $(cat "$dir/bridge" 2>/dev/null || true)"
-        # dockerd first (it stops its containerd), then everything else in the namespace.
-        if alive "$dir/dockerd.pid"; then
-            pid=$(cat "$dir/dockerd.pid"); kill "$pid" 2>/dev/null || true
-            for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-        fi
-        if [ -e "/run/netns/$ns" ]; then
-            for pid in $(ip netns pids "$ns" 2>/dev/null); do kill "$pid" 2>/dev/null || true; done
-            sleep 0.2
-            for pid in $(ip netns pids "$ns" 2>/dev/null); do kill -9 "$pid" 2>/dev/null || true; done
-            ip netns del "$ns" 2>/dev/null || true
-        fi
-        alive "$dir/sshd.pid" && kill "$(cat "$dir/sshd.pid")" 2>/dev/null || true
+        ip netns del "skp-$name" 2>/dev/null || true
         ip link del "$(veth_for "$name")" 2>/dev/null || true
         [ -f "$KNOWN_HOSTS" ] && ssh-keygen -q -R "$(cat "$dir/address")" -f "$KNOWN_HOSTS" >/dev/null 2>&1 || true
         echo "$name is down"
     done
     rm -f "$KNOWN_HOSTS.old"
-    if [ -f "$STATE/s3/moto.pid" ]; then kill "$(cat "$STATE/s3/moto.pid")" 2>/dev/null || true; fi
+    if [ -f "$STATE/s3/moto.pid" ]; then
+        pid=$(cat "$STATE/s3/moto.pid")
+        kill "$pid" 2>/dev/null || true
+        for _ in $(seq 100); do [ -d "/proc/$pid" ] || break; sleep 0.1; done
+        if [ -d "/proc/$pid" ]; then kill -9 "$pid" 2>/dev/null || true; fi
+    fi
     if [ -f "$STATE/created-etc-exports" ] && [ ! -s /etc/exports ]; then rm -f /etc/exports; fi
     # A bridge goes once none of its ports is left (another lab may share it).
     for bridge in $(echo "$bridges" | tr ' ' '\n' | sort -u); do

@@ -29,9 +29,8 @@ enum HangupGuard {
 
         """
 
-    /// `secrets` values arrive first on stdin, one line each, into `skp_secret_1`….
-    static func wrap(_ command: String, secrets: Int) -> String {
-        let reads = (0..<secrets).map { "IFS= read -r \(TransportCommand.variable($0))\n" }.joined()
-        return reads + prelude + command
+    /// `secrets` values arrive first on stdin, each followed by a line break, into `skp_secret_1`….
+    static func wrap(_ command: String, secrets: [String]) -> String {
+        TransportCommand.reads(secrets.enumerated().map { ($0.offset, $0.element) }) + prelude + command
     }
 }

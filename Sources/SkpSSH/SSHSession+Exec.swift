@@ -6,7 +6,8 @@ import SkpKit
 extension SSHSession {
     func run(_ command: String, secrets: [String], timeout: Double?, cancel: Cancellation,
              output: (SkpKit.OutputStream, [UInt8]) -> Void) throws -> CommandStatus {
-        let guarded = HangupGuard.wrap(command, secrets: secrets.count)
+        let guarded = HangupGuard.wrap(command, secrets: secrets)
+        liveness.restart()
         let deadline = timeout.map { Date().addingTimeInterval($0) }
         let openBy = Date().addingTimeInterval(max(endpoint.connectTimeout, 10))
         let channel: OpaquePointer = try callPointer("opening a channel", deadline: openBy, cancel: cancel) {
@@ -31,7 +32,6 @@ extension SSHSession {
         }
 
         var buffer = [UInt8](repeating: 0, count: 32768)
-        var nextKeepalive = Date().addingTimeInterval(15)
         while true {
             var progressed = false
             for (stream, id) in [(SkpKit.OutputStream.stdout, Int32(0)), (.stderr, Int32(1))] {
@@ -43,7 +43,7 @@ extension SSHSession {
                     }
                     if n > 0 { output(stream, Array(buffer[0..<n])); progressed = true; continue }
                     if n == Int(LIBSSH2_ERROR_EAGAIN) || n == 0 { break }
-                    throw TransportError.channel("lost the connection while the command ran (\(lastError()))")
+                    throw TransportError.lost("lost the connection while the command ran (\(lastError()))")
                 }
             }
             if libssh2_channel_eof(channel) != 0 { break }
@@ -51,11 +51,6 @@ extension SSHSession {
             if cancel.isCancelled { throw TransportError.cancelled }
             if let deadline, Date() >= deadline {
                 return CommandStatus(exitCode: -1, timedOut: true)
-            }
-            if Date() >= nextKeepalive {
-                var seconds: Int32 = 0
-                libssh2_keepalive_send(session, &seconds)
-                nextKeepalive = Date().addingTimeInterval(Double(max(seconds, 1)))
             }
             try wait(deadline: deadline, cancel: cancel, what: "the command")
         }
@@ -81,7 +76,7 @@ extension SSHSession {
     /// Closes a channel we stop reading (timeout, Ctrl-C, error) without waiting on the host.
     /// Closing it ends the remote command: see HangupGuard.
     private func abandon(_ channel: OpaquePointer) {
-        let deadline = Date().addingTimeInterval(1)
+        let deadline = Date().addingTimeInterval(lost ? 0 : 1)
         _ = try? call("closing", deadline: deadline, cancel: Cancellation()) { libssh2_channel_close(channel) }
         _ = try? call("freeing", deadline: deadline, cancel: Cancellation()) { libssh2_channel_free(channel) }
     }

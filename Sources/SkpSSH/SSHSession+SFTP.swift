@@ -6,6 +6,7 @@ import SkpKit
 extension SSHSession {
     func upload(_ bytes: [UInt8], to path: String, mode: Int32) throws -> Bool {
         let cancel = Cancellation()
+        liveness.restart()
         let deadline = Date().addingTimeInterval(max(endpoint.connectTimeout, 30))
         let sftp: OpaquePointer = try callPointer("starting SFTP", deadline: deadline, cancel: cancel) {
             libssh2_sftp_init(session)

@@ -8,11 +8,17 @@ final class SSHSession: RemoteSession {
     let session: OpaquePointer
     let socket: Int32
     let endpoint: Endpoint
+    /// Silence on the connection, watched once the session is authenticated (see Liveness).
+    let liveness: Liveness
+    private var watching = false
+    /// Set when the host stopped answering: nothing more is waited for on this connection.
+    private(set) var lost = false
     private var jumpProcess: pid_t?
     private var closed = false
 
     init(endpoint: Endpoint, cancel: Cancellation) throws {
         self.endpoint = endpoint
+        liveness = Liveness(interval: endpoint.serverAliveInterval, countMax: endpoint.serverAliveCountMax)
         let deadline = Date().addingTimeInterval(endpoint.connectTimeout)
         if let jump = endpoint.jump {
             (socket, jumpProcess) = try Socket.throughJump(jump, host: endpoint.address, port: endpoint.port,
@@ -26,6 +32,7 @@ final class SSHSession: RemoteSession {
         }
         self.session = session
         libssh2_session_set_blocking(session, 0)
+        liveness.install(on: session)
         // Fast, modern algorithms first: curve25519 costs the client ~1 ms; ed25519 host keys.
         libssh2_session_method_pref(session, LIBSSH2_METHOD_KEX,
             "curve25519-sha256,curve25519-sha256@libssh.org,ecdh-sha2-nistp256,diffie-hellman-group14-sha256,diffie-hellman-group16-sha512")
@@ -37,7 +44,10 @@ final class SSHSession: RemoteSession {
             }
             try checkHostKey()
             try authenticate(deadline: deadline, cancel: cancel)
-            libssh2_keepalive_config(session, 1, 15)
+            // Keepalives ask for an answer; skp decides when to send them (Liveness), so
+            // libssh2's own spacing is the smallest it honours (it takes 1 as 2).
+            libssh2_keepalive_config(session, 1, 2)
+            watching = true
         } catch {
             close()
             if case TransportError.channel(let message) = error { throw TransportError.connect(message) }
@@ -50,8 +60,8 @@ final class SSHSession: RemoteSession {
     func close() {
         guard !closed else { return }
         closed = true
-        // Best effort, without waiting long: the host may be gone.
-        let deadline = Date().addingTimeInterval(1)
+        // Best effort, without waiting long: the host may be gone (and is, when lost).
+        let deadline = Date().addingTimeInterval(lost ? 0 : 1)
         _ = try? call("disconnect", deadline: deadline, cancel: Cancellation()) {
             libssh2_session_disconnect_ex(session, SSH_DISCONNECT_BY_APPLICATION, "skp done", "")
         }
@@ -90,11 +100,13 @@ final class SSHSession: RemoteSession {
         }
     }
 
-    /// Waits until the socket is ready in the direction libssh2 is blocked on, at most 200 ms,
-    /// so deadlines and Ctrl-C are honoured.
+    /// Waits until the socket is ready in the direction libssh2 is blocked on, at most 100 ms,
+    /// so deadlines, Ctrl-C and a silent host are noticed in time.
     func wait(deadline: Date?, cancel: Cancellation, what: String) throws {
         if cancel.isCancelled { throw TransportError.cancelled }
-        var timeout: Int32 = 200
+        if lost { throw TransportError.lost(liveness.lostMessage) }
+        if watching { try keepAlive() }
+        var timeout: Int32 = 100
         if let deadline {
             let left = deadline.timeIntervalSinceNow
             if left <= 0 { throw TransportError.connect("\(what) timed out") }
@@ -107,6 +119,34 @@ final class SSHSession: RemoteSession {
         if events == 0 { events = Int16(POLLIN) }
         var pfd = pollfd(fd: socket, events: events, revents: 0)
         _ = poll(&pfd, 1, timeout)
+    }
+
+    /// Sends a keepalive when one is due, and gives up on a host that answered none of them.
+    private func keepAlive() throws {
+        switch liveness.check() {
+        case .alive: break
+        case .lost:
+            lost = true
+            throw TransportError.lost(liveness.lostMessage)
+        case .sendKeepalive:
+            // Not while libssh2 is part-way through sending a packet, nor when the socket could
+            // take only part of one: libssh2 finishes a half-sent packet in place of the next one
+            // it is asked to send, which would then be lost. The turn still counts: a host that
+            // stopped taking data is lost all the same.
+            guard libssh2_session_block_directions(session) & LIBSSH2_SESSION_BLOCK_OUTBOUND == 0,
+                  socketHasRoom() else { return }
+            var next: Int32 = 0
+            _ = libssh2_keepalive_send(session, &next)
+        }
+    }
+
+    /// Whether the socket's send buffer has room for a whole keepalive, with plenty to spare.
+    private func socketHasRoom() -> Bool {
+        var queued: Int32 = 0, size: Int32 = 0
+        var length = socklen_t(MemoryLayout<Int32>.size)
+        guard ioctl(socket, UInt(TIOCOUTQ), &queued) == 0,
+              getsockopt(socket, SOL_SOCKET, SO_SNDBUF, &size, &length) == 0 else { return false }
+        return size - queued >= 4096
     }
 
     func lastError() -> String {

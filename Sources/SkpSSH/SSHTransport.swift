@@ -4,8 +4,8 @@ import SkpKit
 
 /// skp's transport: one libssh2 session per host, reused for every command of the invocation.
 ///
-/// Each session runs non-blocking on its own socket and waits with poll(2), so every call has a
-/// deadline and Ctrl-C is noticed within 200 ms. The executor's bounded pool of threads drives
+/// Each session runs non-blocking on its own socket and waits with poll(2) in 100 ms slices, so
+/// every call has a deadline and Ctrl-C is noticed within 100 ms. The executor's bounded pool of threads drives
 /// the sessions; no libssh2 call runs on Swift's cooperative thread pool.
 public struct SSHTransport: Transport {
     private static let initialized: Bool = { libssh2_init(0) == 0 }()
@@ -26,9 +26,20 @@ public struct SSHTransport: Transport {
                 if elapsed + delay >= endpoint.connectTimeout || message.contains("timed out") {
                     throw TransportError.connect(message)
                 }
-                Thread.sleep(forTimeInterval: delay)
+                try pause(delay, cancel: cancel)
                 delay *= 2
             }
+        }
+    }
+
+    /// Sleeps in 100 ms slices: a back-off of several seconds must not hold up Ctrl-C.
+    private func pause(_ seconds: Double, cancel: Cancellation) throws {
+        let until = Date().addingTimeInterval(seconds)
+        while true {
+            if cancel.isCancelled { throw TransportError.cancelled }
+            let left = until.timeIntervalSinceNow
+            if left <= 0 { return }
+            Thread.sleep(forTimeInterval: min(left, 0.1))
         }
     }
 }

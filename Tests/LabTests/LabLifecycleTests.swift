@@ -28,6 +28,7 @@ extension LabSuites {
 
             let down = try Binary.run(["--color", "never", "lab.down"], in: dir, environment: environment)
             #expect(down.status == 0, "\(down.stdout)\(down.stderr)")
+            try? FileManager.default.removeItem(atPath: state + ".lock")
 
             // Nothing left: namespaces, links, bridge, processes, files, known_hosts entries.
             let netns = try shell("ip netns list")
@@ -38,6 +39,52 @@ extension LabSuites {
             #expect(!((try? String(contentsOfFile: knownHosts, encoding: .utf8)) ?? "").contains("192.168.58."))
             // The shared lab was not touched.
             #expect(try Binary.run(["ssh.cmd", "-c=true", "--limit", "c01"], environment: Lab.environment).status == 0)
+        }
+
+        /// `lab.down` returns only when every process of every lab host has exited and been reaped,
+        /// even right after a timed-out command (its session and hang-up guard still going away).
+        @Test func testIssue13Also_downRightAfterATimedOutCommandLeavesNoProcess() throws {
+            guard try Lab.require() else { return }
+            let state = "/tmp/skp-lab-down-\(getpid())"
+            let knownHosts = NSTemporaryDirectory() + "skp-down-known-\(getpid())"
+            let environment = ["SKP_LAB_DIR": state, "SKP_KNOWN_HOSTS": knownHosts]
+            let dir = try Binary.project(["hosts.json": """
+            {"u01": {"ipv4": "192.168.59.11", "roles": ["master"]}, "u02": {"ipv4": "192.168.59.12"}}
+            """, "volumes.json": "{}"])
+            let up = try Binary.run(["--color", "never", "lab.up"], in: dir, environment: environment)
+            #expect(up.status == 0, "\(up.stdout)\(up.stderr)")
+            defer {
+                _ = try? Binary.run(["lab.down"], in: dir, environment: environment)
+                try? FileManager.default.removeItem(atPath: state + ".lock")
+            }
+            let timedOut = try Binary.run(["--color", "never", "--timeout", "1", "ssh.cmd", "-c=sleep 30 | cat"], in: dir, environment: environment)
+            #expect(timedOut.status == 1 && timedOut.stdout.contains("timed out"), "\(timedOut.stdout)")
+
+            // Each host's processes and namespaces, as lab.down finds them.
+            let snapshot = try shell("""
+                for h in u01 u02; do
+                  echo "mnt $(readlink /proc/$(cat \(state)/$h/sshd.pid)/ns/mnt)"
+                  echo "net net:[$(stat -L -c %i /run/netns/skp-$h)]"
+                  for p in $(ip netns pids skp-$h); do echo "pid $p"; done
+                done
+                """).split(separator: "\n").map { $0.split(separator: " ", maxSplits: 1).map(String.init) }
+            let namespaces = Set(snapshot.filter { $0.count == 2 && ($0[0] == "mnt" || $0[0] == "net") }.map { $0[1] })
+            let pids = Set(snapshot.filter { $0.count == 2 && $0[0] == "pid" }.map { $0[1] })
+            #expect(namespaces.count == 4 && pids.count >= 4, "\(snapshot)")
+
+            let down = try Binary.run(["--color", "never", "lab.down"], in: dir, environment: environment)
+            #expect(down.status == 0, "\(down.stdout)\(down.stderr)")
+            // At once, no waiting: not one of them left, not even a zombie.
+            var left: [String] = []
+            for entry in try FileManager.default.contentsOfDirectory(atPath: "/proc") where Int(entry) != nil {
+                let links = ["mnt", "net"].compactMap { try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(entry)/ns/\($0)") }
+                if pids.contains(entry) || links.contains(where: namespaces.contains) {
+                    let status = (try? String(contentsOfFile: "/proc/\(entry)/status", encoding: .utf8)) ?? ""
+                    left.append(entry + " " + status.split(separator: "\n").prefix(3).joined(separator: " "))
+                }
+            }
+            #expect(left.isEmpty, "left after lab.down: \(left)")
+            #expect(!FileManager.default.fileExists(atPath: state))
         }
 
         func shell(_ command: String) throws -> String {

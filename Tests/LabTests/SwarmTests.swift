@@ -109,7 +109,7 @@ extension LabSuites {
             let outcome = try skp(["docker.swarm-label"], in: dir)
             #expect(outcome.status == 0, "\(outcome.stdout)")
             let labels = try Lab.output("c01", "docker node inspect c03 --format '{{json .Spec.Labels}}'")
-            #expect(labels == #"{"data":"enable"}"#, "\(labels)")
+            #expect(labels == #"{"data":"enable","registry":"enable"}"#, "\(labels)")
             // Back as it was.
             #expect(try skp(["docker.swarm-label"]).status == 0)
             #expect(try Lab.output("c01", "docker node inspect c03 --format '{{index .Spec.Labels \"kafka\"}}'") == "enable")

@@ -9,7 +9,7 @@ import Testing
         task volume-create { param name -n
           param force flag
           run "x" }
-        task cmd { param command -c required
+        task cmd { param command -c required shell
           run "${raw command}" }
         """, path: "tasks/docker.skp")])
     }

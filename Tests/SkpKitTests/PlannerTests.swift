@@ -140,7 +140,7 @@ import Testing
     @Test func interpolationQuotesValuesAndMasksSecrets() throws {
         let tasks = ["q": """
         task q {
-          param msg -m
+          param msg -m shell
           param pw secret
           on one(all)
           run "echo ${msg} ${raw msg} $HOME"
@@ -197,7 +197,7 @@ import Testing
 
     @Test func requiredParametersAreEnforced() {
         let d = Fixture.diagnostic {
-            _ = try Fixture.plan(["c": "task cmd { param command -c required\n run \"${raw command}\" }"],
+            _ = try Fixture.plan(["c": "task cmd { param command -c required shell\n run \"${raw command}\" }"],
                                  [TaskRequest(task: "c.cmd")], inventory: self.inventory)
         }
         #expect(d?.message == "c.cmd needs --command")

@@ -45,8 +45,9 @@ import SkpTestSupport
                                    "docker.network-create", "docker.volume-create"]).stdout
         // init on the master with its address; tokens captured there, used by managers then workers.
         #expect(plan.contains("c01  $ docker swarm init --advertise-addr 192.168.56.11"))
-        let manager = try #require(plan.range(of: "$ docker swarm join --token {{manager_token@c01}} 192.168.56.11:2377"))
-        let worker = try #require(plan.range(of: "$ docker swarm join --token {{worker_token@c01}} 192.168.56.11:2377"))
+        // Joined through the engine's API, the token on curl's stdin (never in a process's arguments).
+        let manager = try #require(plan.range(of: "[\"%s\"],\"JoinToken\":\"%s\"}' 192.168.56.12 192.168.56.11:2377 {{manager_token@c01}} | curl"))
+        let worker = try #require(plan.range(of: "[\"%s\"],\"JoinToken\":\"%s\"}' 192.168.56.14 192.168.56.11:2377 {{worker_token@c01}} | curl"))
         // A node already in another swarm is refused, not joined twice.
         #expect(plan.contains("c04  fail c04 is already in another swarm"))
         #expect(manager.lowerBound < worker.lowerBound)
@@ -113,9 +114,9 @@ import SkpTestSupport
         let outcome = try Binary.run(["--list-hosts", "role:manager & !role:master"])
         #expect(outcome.status == 0)
         #expect(outcome.stdout == """
-              host  address        roles          labels                 volumes
-              c02   192.168.56.12  slave,manager  spark-master,skp,data  volume-skp,volume-registry-skp,volume-sshfs,volume-s3fs
-              c03   192.168.56.13  slave,manager  kafka,data             volume-registry-skp,volume-sshfs,volume-s3fs
+              host  address        roles          labels                          volumes
+              c02   192.168.56.12  slave,manager  registry,spark-master,skp,data  volume-skp,volume-registry-skp,volume-registry,volume-sshfs,volume-s3fs
+              c03   192.168.56.13  slave,manager  registry,kafka,data             volume-registry-skp,volume-registry,volume-sshfs,volume-s3fs
             2 hosts match role:manager & !role:master
 
             """)

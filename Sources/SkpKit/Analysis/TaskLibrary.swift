@@ -20,6 +20,7 @@ public struct TaskLibrary: Sendable {
                     continue
                 }
                 problems += Self.checkParams(decl, source: file.source)
+                problems += Self.checkRaw(decl, source: file.source)
                 tasks[name] = TaskDefinition(namespace: file.namespace, decl: decl, source: file.source, pre: [], post: [])
                 order.append(name)
             }
@@ -48,15 +49,36 @@ public struct TaskLibrary: Sendable {
         var problems: [Diagnostic] = []
         for name in names {
             let path = directory == "." ? name : directory + "/" + name
-            guard let data = FileManager.default.contents(atPath: path) else { continue }
             do {
-                files.append(try Parser.parseFile(SourceText(path: path, text: String(decoding: data, as: UTF8.self))))
+                files.append(try Parser.parseFile(try taskSource(path: path)))
             } catch let diagnostic as Diagnostic {
                 problems.append(diagnostic)
             }
         }
         if !problems.isEmpty { throw DiagnosticList(problems) }
         return try TaskLibrary(files: files)
+    }
+
+    /// The text of one task file: a regular file of UTF-8 (refused at the first bad byte, which
+    /// decoding would silently turn into U+FFFD), with Windows line ends (CRLF) read as \n.
+    static func taskSource(path: String) throws -> SourceText {
+        let data: [UInt8]
+        switch InventoryLoader.readFile(path, limit: 16 * 1_048_576) {
+        case .success(let bytes): data = bytes
+        case .failure(let problem): throw Diagnostic("cannot read the task file \(path): \(problem)")
+        }
+        if let bad = InventoryLoader.firstInvalidUTF8(data) {
+            let before = String(decoding: data[..<bad], as: UTF8.self)
+            let lines = before.split(separator: "\n", omittingEmptySubsequences: false)
+            let location = SourceLocation(file: path, line: lines.count - 1, column: lines.last?.count ?? 0)
+            throw Diagnostic("invalid UTF-8 at byte \(bad + 1)", at: location,
+                             source: SourceText(path: path, text: String(decoding: data, as: UTF8.self)),
+                             hint: "task files are UTF-8; re-save it as UTF-8")
+        }
+        var text = String(decoding: data, as: UTF8.self)
+        // A Swift Character holds "\r\n" as one, which the lexer would not take for a line end.
+        if text.utf8.contains(13) { text = text.replacingOccurrences(of: "\r\n", with: "\n") }
+        return SourceText(path: path, text: text)
     }
 
     public subscript(name: String) -> TaskDefinition? { tasks[name] }
@@ -105,6 +127,19 @@ public struct TaskLibrary: Sendable {
             problems.append(Diagnostic("task \(target.name) has no parameter '\(name)'", at: hook.location,
                                        source: task.source, hint: hookParamHint(target)))
         }
+        // A shell parameter runs its text as code: a hook may pass it only text written in the
+        // task, or a shell parameter of its own, never a value from an inventory.
+        for (name, value) in hook.arguments where target.param(named: name)?.shellCode == true {
+            let ok: Bool = switch value {
+            case .string(let template): template.literalText != nil
+            case .path(let parts, _): parts.count == 1 && task.param(named: parts[0])?.shellCode == true
+            default: false
+            }
+            if !ok {
+                problems.append(Diagnostic("\(name) of \(target.name) is shell code: a hook passes it only literal text or a shell parameter",
+                                           at: value.location, source: task.source, hint: "declare the passed parameter shell too, or write the command in the hook"))
+            }
+        }
         return ResolvedHook(task: target.name, arguments: hook.arguments, location: hook.location)
     }
 
@@ -113,11 +148,24 @@ public struct TaskLibrary: Sendable {
         return names.isEmpty ? "it takes no parameters" : "its parameters: " + names.joined(separator: ", ")
     }
 
-    /// Reports each hook cycle once, as the whole cycle, at the hook that closes it.
+    /// The longest chain of hooks (a pre of a pre of …) accepted: planning follows it recursively.
+    public static let maxHookChain = 200
+
+    /// Reports each hook cycle once, as the whole cycle, at the hook that closes it, and a hook
+    /// chain longer than `maxHookChain` tasks once, at the task that starts it.
     private func findCycles() -> [Diagnostic] {
         var problems: [Diagnostic] = []
-        var done = Set<String>()
+        // The longest hook chain starting at a task, the task included; set once it is explored.
+        var height: [String: Int] = [:]
+        var tooLong = false
+        func refuseChain(from start: String) {
+            tooLong = true
+            let task = tasks[start]!
+            problems.append(Diagnostic("hooks nested too deeply: a chain of pre/post hooks starting at \(start) is longer than \(Self.maxHookChain) tasks",
+                                       at: task.decl.location, source: task.source, width: task.decl.name.count))
+        }
         func visit(_ name: String, path: [String]) {
+            if tooLong { return }
             if let start = path.firstIndex(of: name) {
                 let cycle = path[start...] + [name]
                 let from = tasks[path.last!]!
@@ -126,9 +174,19 @@ public struct TaskLibrary: Sendable {
                                            at: hook.location, source: from.source))
                 return
             }
-            guard !done.contains(name), let task = tasks[name] else { return }
-            for hook in task.pre + task.post { visit(hook.task, path: path + [name]) }
-            done.insert(name)
+            if let known = height[name] {
+                if path.count + known > Self.maxHookChain { refuseChain(from: path[0]) }
+                return
+            }
+            guard let task = tasks[name] else { return }
+            // Stops the walk itself from recursing without bound.
+            if path.count >= Self.maxHookChain { refuseChain(from: path[0]); return }
+            var longest = 1
+            for hook in task.pre + task.post {
+                visit(hook.task, path: path + [name])
+                longest = max(longest, 1 + (height[hook.task] ?? 0))
+            }
+            height[name] = longest
         }
         for name in order { visit(name, path: []) }
         return problems

@@ -9,6 +9,13 @@ public struct App {
     /// How hosts are reached (the SSH transport, supplied by the executable).
     public var transport: Transport?
     public var prompt: (@Sendable (String, Bool) -> String?)? = { Prompt.ask($0, secret: $1) }
+    private let attached = AttachedStatus()
+
+    /// Set after `run` when an `attach` step ran: its command's exit status, which the executable
+    /// exits with (like `ssh -t`), unless the run was interrupted or a host could not be reached.
+    public var attachedExitCode: Int32? { attached.code }
+
+    private final class AttachedStatus: @unchecked Sendable { var code: Int32? }
 
     public init(environment: SkpEnvironment = SkpEnvironment(), transport: Transport? = nil) {
         self.environment = environment
@@ -25,7 +32,7 @@ public struct App {
             for diagnostic in list.diagnostics { printError(diagnostic.render(color: errorStyle.enabled)) }
             if list.diagnostics.count > 1 { printError("\(list.diagnostics.count) errors; nothing was run") }
         } catch {
-            printError("error: \(error)")
+            printError("error: \(String(describing: error).visible(keepingLines: true))")
         }
         return .inputError
     }
@@ -50,7 +57,16 @@ public struct App {
             arguments = run.arguments + arguments
         }
         let tasksPath = Self.optionValue("--tasks", in: arguments) ?? environment["SKP_TASKS"] ?? "tasks"
-        let library = try TaskLibrary.load(directory: tasksPath)
+        let library: TaskLibrary
+        do {
+            library = try TaskLibrary.load(directory: tasksPath)
+        } catch {
+            // --version and the general --help need no task: they answer while a task file is broken.
+            guard let answer = Self.answerWithoutTasks(arguments, environment: environment) else { throw error }
+            print(answer, terminator: "")
+            FileHandle.standardError.write(Data("warning: the task files in \(tasksPath) have errors; any task command shows them\n".utf8))
+            return .ok
+        }
         // Completion helpers run before anything else can fail on a half-typed line.
         if arguments.first == "--complete-tasks" { print(Completion.tasks(library), terminator: ""); return .ok }
         if arguments.first == "--complete-flags" {
@@ -69,6 +85,9 @@ public struct App {
         if environment["SKP_ROOT"] == nil { environment.variables["SKP_ROOT"] = Self.projectRoot() }
         let parsed = try CommandLineParser(library: library).parse(arguments)
         let options = parsed.options
+        // Tasks can shape what they print for the view the user asked for (${env.SKP_OUTPUT}):
+        // docker.ps prints one JSON object per container under --json.
+        environment.variables["SKP_OUTPUT"] = options.json ? "json" : options.output
         let style = Style(mode: options.color, fileDescriptor: 1, environment: environment.variables)
         let help = HelpPrinter(library: library, style: style)
 
@@ -87,10 +106,12 @@ public struct App {
         if options.list { print(help.list(), terminator: ""); return .ok }
 
         let paths = InventoryPaths.resolve(hosts: options.hostsPath, volumes: options.volumesPath,
-                                           networks: options.networksPath, folder: options.inventoryFolder,
+                                           networks: options.networksPath, images: options.imagesPath,
+                                           services: options.servicesPath, folder: options.inventoryFolder,
                                            environment: environment.variables)
         var loader = InventoryLoader(environment: environment)
         let inventory = try loader.load(paths)
+        if let resuming { try Self.checkResumable(resuming, paths: paths, allowChanges: options.allowInventoryChange) }
 
         if let text = options.listHosts {
             let hosts = try SelectorResolver(inventory: inventory).resolve(Parser.parseSelector(text, origin: "--list-hosts"))
@@ -115,7 +136,7 @@ public struct App {
             throw Diagnostic("--resume reruns the recorded command; give it no tasks")
         }
         let plan = try planner.plan(parsed.requests)
-        Self.scrubArguments(plan.secrets)
+        Self.scrubArguments(parsed.secretPositions.sorted().map { arguments[$0] }.filter { !$0.hasPrefix("-") || $0.contains("=") } + plan.secrets)
 
         if options.dryRun, let resuming {
             if options.json {
@@ -128,27 +149,69 @@ public struct App {
             return .ok
         }
         if options.dryRun {
-            if options.json { print(plan.json) } else { print(PlanPrinter(style: style).render(plan), terminator: "") }
+            // Masked by value too: a secret's text that reached the plan another way is not shown.
+            let mask = SecretMask(plan.secrets)
+            if options.json { print(mask.apply(plan.json)) } else { print(mask.apply(PlanPrinter(style: style).render(plan)), terminator: "") }
             return .ok
         }
         guard let transport else {
             throw Diagnostic("this build of skp cannot run tasks (no transport); use --dry-run")
         }
-        return execute(plan, options: options, style: style, transport: transport, inventoryPath: paths.hosts,
-                       arguments: Self.recordable(arguments, secrets: plan.secrets), resuming: resuming)
+        // Old journals go as this recorded run starts ($SKP_KEEP_RUNS…), never the one it resumes.
+        try RunRetention(environment: environment.variables).prune(folder: Journal.folder(environment), sparing: resuming?.id)
+        let recorded = Self.recordable(arguments, secretPositions: parsed.secretPositions, secrets: plan.secrets)
+        return execute(plan, options: options, style: style, transport: transport, paths: paths,
+                       recorded: recorded, resuming: resuming)
     }
 
-    /// The command line as a journal keeps it: secret values (and the flag naming one) left out.
-    static func recordable(_ arguments: [String], secrets: [String]) -> [String] {
-        var out: [String] = []
-        for argument in arguments {
-            if secrets.contains(where: { !$0.isEmpty && argument.hasSuffix($0) }) {
-                if !argument.contains("="), out.last?.hasPrefix("-") == true { out.removeLast() }
+    /// The command line as a journal keeps it, and as it is shown (`command`).
+    struct RecordedLine {
+        /// Without the secret parameters (flag and value): a resume asks for them again.
+        var arguments: [String]
+        /// For people: secret values as ***.
+        var command: String
+        /// A secret value stood inside another argument, which is recorded masked.
+        var masked: Bool
+    }
+
+    /// Secret parameters are found by position (the parser knows which flags are secret), never by
+    /// matching text: a secret that happens to end another argument must not drop that argument.
+    /// Any other argument still holding a secret's text is recorded masked and marked.
+    static func recordable(_ arguments: [String], secretPositions: Set<Int>, secrets: [String]) -> RecordedLine {
+        let mask = SecretMask(secrets)
+        var kept: [String] = [], shown: [String] = []
+        var masked = false
+        for (i, argument) in arguments.enumerated() {
+            if secretPositions.contains(i) {
+                // `-p VALUE`: the flag is shown, the value is not; `-p=VALUE`: the flag part is shown.
+                if argument.hasPrefix("-"), secretPositions.contains(i + 1), !argument.contains("=") {
+                    shown.append(argument)
+                } else if argument.hasPrefix("-"), let equals = argument.firstIndex(of: "=") {
+                    shown.append(argument[..<equals] + "=***")
+                } else {
+                    shown.append("***")
+                }
                 continue
             }
-            out.append(argument)
+            let hidden = mask.apply(argument)
+            if hidden != argument { masked = true }
+            kept.append(hidden)
+            shown.append(hidden)
         }
-        return out
+        return RecordedLine(arguments: kept, command: (["skp"] + shown).joined(separator: " "), masked: masked)
+    }
+
+    /// A resume reruns what a run planned: refused when its command line could not be recorded
+    /// whole, or when its inventories are not the ones it used (unless told to go ahead).
+    static func checkResumable(_ run: RunRecord, paths: InventoryPaths, allowChanges: Bool) throws {
+        if run.argumentsMasked {
+            throw Diagnostic("run \(run.id) cannot be resumed: a secret stood inside one of its arguments, which was recorded masked",
+                             hint: "run the command again as you first gave it")
+        }
+        let changes = InventoryFingerprint.differences(recorded: run.inventories, now: InventoryFingerprint.of(paths))
+        guard !changes.isEmpty, !allowChanges else { return }
+        throw Diagnostic("run \(run.id) used other inventories: " + changes.joined(separator: "; "),
+                         hint: "nothing was run; resume with the same files, or add --allow-inventory-change to rerun its unfinished steps against these")
     }
 
     /// `skp runs`: recent runs; `skp runs ID`: one, host × step; `--json` for either.
@@ -172,19 +235,26 @@ public struct App {
     }
 
     /// Runs the plan and prints the one summary; the exit code says how it went.
-    func execute(_ plan: Plan, options: Options, style: Style, transport: Transport, inventoryPath: String,
-                 arguments: [String], resuming: RunRecord?) -> ExitCode {
-        let command = (["skp"] + arguments).joined(separator: " ")
+    func execute(_ plan: Plan, options: Options, style: Style, transport: Transport, paths: InventoryPaths,
+                 recorded: RecordedLine, resuming: RunRecord?) -> ExitCode {
+        let inventoryPath = paths.hosts
+        let command = recorded.command
         Cancellation.installSignalHandlers()
         let lock: RunLock
         do {
-            lock = try RunLock(inventory: inventoryPath, command: Self.mask(command, plan.secrets), wait: !options.noWait,
-                               cancel: Cancellation()) { holder in
+            lock = try RunLock(inventory: inventoryPath, command: command, wait: !options.noWait,
+                               cancel: Cancellation(), environment: environment.variables) { holder in
                 printError("skp: waiting for another run on this inventory to finish (\(holder)); Ctrl-C to stop")
             }
-        } catch {
-            printError("error: \(error)\nhint: nothing was run; wait for it, or run without --no-wait to queue behind it")
+        } catch let busy as RunLock.Busy {
+            printError("error: \(busy)\nhint: nothing was run; wait for it, or run without --no-wait to queue behind it")
             return Cancellation.interruptCount > 0 ? .interrupted : .inputError
+        } catch let diagnostic as Diagnostic {
+            printError(diagnostic.render(color: false) + "\nnothing was run")
+            return .inputError
+        } catch {
+            printError("error: \(error)\nnothing was run")
+            return .inputError
         }
         defer { withExtendedLifetime(lock) {} }
         let names = plan.tasks.flatMap { $0.stages.flatMap { $0.hosts.map(\.name) } }
@@ -200,17 +270,19 @@ public struct App {
                                         environment: environment.variables)
         let executor = Executor(plan: plan, transport: transport, options: options, endpoints: resolver, sink: sink)
         do {
-            executor.journal = try Journal(folder: Journal.folder(environment), command: Self.mask(command, plan.secrets),
-                                           arguments: arguments, inventory: inventoryPath, resumeOf: resuming?.id)
+            executor.journal = try Journal(folder: Journal.folder(environment), command: command,
+                                           arguments: recorded.arguments, argumentsMasked: recorded.masked, inventory: inventoryPath,
+                                           inventories: InventoryFingerprint.of(paths), resumeOf: resuming?.id)
         } catch {
             sink.warning("this run is not recorded (\(error)); --resume will not know it")
         }
         if let resuming { executor.resume = (resuming.id, resuming.done) }
         let report = executor.run()
+        if [.ok, .taskFailed].contains(report.exitCode) { attached.code = report.attachedExitCode }
         executor.journal?.finish(exitCode: report.exitCode.rawValue, duration: report.duration, interrupted: report.interrupted)
         let summary = SummaryPrinter(style: style)
         sink.raw(options.json ? summary.json(report) + "\n" : summary.render(report))
-        if let journal = executor.journal, report.exitCode != .ok, !options.json {
+        if let journal = executor.journal, report.exitCode != .ok, report.attachedExitCode == nil, !options.json {
             printError(style.dim("to rerun only what did not finish: skp --resume \(journal.id)   (skp runs \(journal.id) shows each step)"))
         }
         return report.exitCode
@@ -224,16 +296,13 @@ public struct App {
         for i in 1..<Int(CommandLine.argc) {
             guard let arg = CommandLine.unsafeArgv[i] else { continue }
             let text = String(cString: arg)
-            for secret in secrets where text.hasSuffix(secret) {
+            for secret in secrets where !secret.isEmpty && (text == secret || text.hasSuffix("=" + secret)) {
                 let start = strlen(arg) - strlen(secret)
                 memset(arg + start, Int32(UInt8(ascii: "*")), strlen(secret))
             }
         }
     }
 
-    static func mask(_ text: String, _ secrets: [String]) -> String {
-        secrets.filter { !$0.isEmpty }.reduce(text) { $0.replacingOccurrences(of: $1, with: "***") }
-    }
 
     /// skp's own folder: the nearest parent of the executable holding lab/lab.sh
     /// (the binary lives in .build/…/release inside it).
@@ -249,6 +318,16 @@ public struct App {
         return FileManager.default.currentDirectoryPath
     }
 
+    /// `skp --version` or the general `skp --help` parsed against no tasks, or nil for anything else.
+    static func answerWithoutTasks(_ arguments: [String], environment: SkpEnvironment) -> String? {
+        guard let library = try? TaskLibrary(files: []),
+              let parsed = try? CommandLineParser(library: library).parse(arguments), parsed.requests.isEmpty else { return nil }
+        if parsed.options.version { return "skp \(version)\n" }
+        guard parsed.options.help, parsed.options.helpTopic == nil else { return nil }
+        let style = Style(mode: parsed.options.color, fileDescriptor: 1, environment: environment.variables)
+        return HelpPrinter(library: library, style: style).general()
+    }
+
     /// Reads one option before the full parse (the task folder must be known to parse tasks).
     static func optionValue(_ name: String, in arguments: [String]) -> String? {
         for (i, arg) in arguments.enumerated() {
@@ -259,6 +338,6 @@ public struct App {
     }
 
     private func printError(_ text: String) {
-        FileHandle.standardError.write(Data((text + "\n").utf8))
+        StandardStream.err(text + "\n")
     }
 }

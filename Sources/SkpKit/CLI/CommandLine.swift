@@ -11,6 +11,9 @@ public struct CommandLineParser {
     public struct Result: Sendable {
         public var options = Options()
         public var requests: [TaskRequest] = []
+        /// Positions in the arguments that hold a secret parameter's value, and the flag before a
+        /// separate value (`-p VALUE`): what a journal leaves out, found by structure, not by text.
+        public var secretPositions: Set<Int> = []
     }
 
     public func parse(_ arguments: [String]) throws -> Result {
@@ -26,7 +29,19 @@ public struct CommandLineParser {
         while i < arguments.count {
             let arg = arguments[i]
             defer { i += 1 }
-            if arg == "--" { continue }
+            if arg == "--" {
+                // `docker.exec -n web -- ls -l /`: the rest is the task's command, joined by
+                // spaces as ssh joins its arguments.
+                if let task = current, let param = task.param(named: "command"), !param.isFlag, i + 1 < arguments.count {
+                    let index = result.requests.count - 1
+                    guard result.requests[index].arguments[param.name] == nil else {
+                        throw Diagnostic("--command is given twice for \(task.name)", hint: "give the command once: after -- or with -c")
+                    }
+                    result.requests[index].arguments[param.name] = arguments[(i + 1)...].joined(separator: " ")
+                    i = arguments.count
+                }
+                continue
+            }
             guard arg.hasPrefix("-"), arg.count > 1 else {
                 guard let task = lookup(arg) else { throw unknownTask(arg) }
                 current = task
@@ -36,7 +51,14 @@ public struct CommandLineParser {
             let (flag, inline) = split(arg)
             // A task's own flag wins over an option of the same name.
             if let task = current, let param = param(of: task, flag: flag) {
-                let text = param.isFlag ? (inline ?? "true") : try value(for: flag, inline: inline)
+                let flagPosition = i
+                let text = param.isFlag ? try Self.boolean(inline ?? "true", flag: flag) ? "true" : "false"
+                    : try value(for: flag, inline: inline)
+                if param.secret { result.secretPositions.formUnion(flagPosition...i) }
+                // Two values for one flag: the intent is unclear, so neither wins.
+                if result.requests[result.requests.count - 1].arguments[param.name] != nil {
+                    throw Diagnostic("\(flag) is given twice for \(task.name)", hint: "give each flag of a task once")
+                }
                 result.requests[result.requests.count - 1].arguments[param.name] = text
                 continue
             }
@@ -49,6 +71,45 @@ public struct CommandLineParser {
         }
         return result
     }
+
+    /// The value of an on/off flag written `--flag=VALUE`: true/false, yes/no, on/off or 1/0, in
+    /// any case; anything else is refused rather than read as "on".
+    static func boolean(_ text: String, flag: String) throws -> Bool {
+        switch text.lowercased() {
+        case "true", "yes", "on", "1": return true
+        case "false", "no", "off", "0": return false
+        default:
+            throw Diagnostic("\(flag) takes true or false (or yes/no, on/off, 1/0), not '\(text)'",
+                             hint: "write \(flag) alone to turn it on")
+        }
+    }
+
+    /// A number option within `range`, refused with the range otherwise (NaN, inf and 1e400 too).
+    static func number(_ text: String, flag: String, in range: ClosedRange<Double>, unit: String) throws -> Double {
+        guard let value = Double(text.trimmingCharacters(in: .whitespaces)), value.isFinite, range.contains(value),
+              value != 0 || range.lowerBound == 0 else {
+            throw Diagnostic("\(flag) takes \(unit) from \(Self.plain(range.lowerBound)) to \(Self.plain(range.upperBound)), not '\(text)'")
+        }
+        return value
+    }
+
+    /// A whole-number option within `range`.
+    static func whole(_ text: String, flag: String, in range: ClosedRange<Double>, unit: String) throws -> Int {
+        let value = try number(text, flag: flag, in: range, unit: unit)
+        guard value == value.rounded() else {
+            throw Diagnostic("\(flag) takes a whole number from \(plain(range.lowerBound)) to \(plain(range.upperBound)), not '\(text)'")
+        }
+        return Int(value)
+    }
+
+    private static func plain(_ value: Double) -> String {
+        value == value.rounded() ? String(Int(value)) : String(value)
+    }
+
+    /// The bounds of skp's numeric options. Timeouts become milliseconds in 32-bit fields of
+    /// poll(2) and libssh2, so they stay far below 2^31 ms (24 days).
+    static let connectTimeoutRange = 0.1...3_600.0, commandTimeoutRange = 0.1...604_800.0
+    static let forksRange = 1.0...10_000.0, portRange = 1.0...65_535.0
 
     /// `--name=v` → ("--name", "v"); `-n=v` → ("-n", "v"); `-n` → ("-n", nil).
     func split(_ arg: String) -> (String, String?) {
@@ -74,7 +135,7 @@ public struct CommandLineParser {
     func unknownTask(_ name: String) -> Diagnostic {
         let hint = Suggest.closest(to: name, in: library.order).map { "did you mean \($0)?" }
             ?? "skp --list shows every task"
-        return Diagnostic("no task named \(name)", hint: hint)
+        return Diagnostic("no task named \(Printable.excerpt(name))", hint: hint)
     }
 
     private func applyOption(_ flag: String, inline: String?, to options: inout Options, task: TaskDefinition?,
@@ -90,14 +151,21 @@ public struct CommandLineParser {
             guard let mode = Style.Mode(rawValue: text) else { throw Diagnostic("--color takes auto, always or never") }
             options.color = mode
         case "--forks", "-f":
-            guard let n = Int(try value()), n > 0 else { throw Diagnostic("--forks takes a positive number") }
-            options.forks = n
-        case "--connect-timeout", "--timeout":
-            guard let seconds = Double(try value()), seconds > 0 else { throw Diagnostic("\(flag) takes seconds, e.g. 10") }
-            if flag == "--timeout" { options.commandTimeout = seconds } else { options.connectTimeout = seconds }
+            options.forks = try Self.whole(try value(), flag: flag, in: Self.forksRange, unit: "a number of hosts")
+        case "--connect-timeout":
+            options.connectTimeout = try Self.number(try value(), flag: flag, in: Self.connectTimeoutRange, unit: "seconds")
+        case "--timeout":
+            options.commandTimeout = try Self.number(try value(), flag: flag, in: Self.commandTimeoutRange, unit: "seconds")
         case "--port":
-            guard let n = Int(try value()), (1...65535).contains(n) else { throw Diagnostic("--port takes 1-65535") }
-            options.port = n
+            options.port = try Self.whole(try value(), flag: flag, in: Self.portRange, unit: "a port")
+        case "--server-alive-interval", "--server-alive-count-max":
+            // Digits only, as OpenSSH reads ServerAliveInterval and ServerAliveCountMax.
+            let text = try value()
+            let range = flag == "--server-alive-interval" ? Endpoint.serverAliveIntervalRange : Endpoint.serverAliveCountMaxRange
+            guard text.allSatisfy(\.isASCII), let n = Int(text), range.contains(n) else {
+                throw Diagnostic("\(flag) takes a whole number from \(range.lowerBound) to \(range.upperBound), not '\(Printable.excerpt(text))'")
+            }
+            if flag == "--server-alive-interval" { options.serverAliveInterval = n } else { options.serverAliveCountMax = n }
         case "--output", "-o":
             let text = try value()
             guard ["stream", "grouped"].contains(text) else { throw Diagnostic("--output takes stream or grouped") }
@@ -111,13 +179,21 @@ public struct CommandLineParser {
         default:
             let name = String(flag.drop { $0 == "-" })
             if flag.hasPrefix("--"), let path = Options.valued[name] { options[keyPath: path] = try value(); return }
-            if flag.hasPrefix("--"), let path = Options.switches[name] { options[keyPath: path] = true; return }
+            if flag.hasPrefix("--"), let path = Options.switches[name] {
+                options[keyPath: path] = try Self.boolean(inline ?? "true", flag: flag)
+                return
+            }
+            // `-pSECRET`, written mysql-style: the text after -p is a secret's value, never echoed.
+            if let task, !flag.hasPrefix("--"), flag.count > 2, let secret = task.param(short: String(flag.dropFirst().prefix(1))), secret.secret {
+                throw Diagnostic("unknown flag -\(secret.short ?? "")… for \(task.name) (the rest is not shown: -\(secret.short ?? "") takes a secret)",
+                                 hint: "give it as -\(secret.short ?? "") VALUE or -\(secret.short ?? "")=VALUE, or in $\(secret.environmentVariable ?? "its variable") or at the prompt")
+            }
             var candidates = Options.allNames.map { "--" + $0 }
             if let task { candidates += task.decl.params.map { "--" + $0.name } }
             let hint = Suggest.closest(to: flag, in: candidates).map { "did you mean \($0)?" }
                 ?? task.map { "skp --help \($0.name) lists its flags" } ?? "skp --help lists the options"
             let owner = task.map { " for \($0.name)" } ?? ""
-            throw Diagnostic("unknown flag \(flag)\(owner)", hint: hint)
+            throw Diagnostic("unknown flag \(Printable.excerpt(flag))\(owner)", hint: hint)
         }
     }
 }

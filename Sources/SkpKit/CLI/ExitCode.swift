@@ -6,8 +6,8 @@ public enum ExitCode: Int32, Sendable {
     case taskFailed = 1
     /// Bad command line, inventory or task file: nothing ran.
     case inputError = 2
-    /// At least one host could not be reached (connection, authentication, host key) and no
-    /// step failed on the hosts that were reached.
+    /// At least one host could not be reached (connection, authentication, host key) or was
+    /// lost mid-run (no answer to keepalives), and no step failed on the hosts that were reached.
     case unreachable = 3
     /// Interrupted (Ctrl-C): channels closed, summary printed.
     case interrupted = 130

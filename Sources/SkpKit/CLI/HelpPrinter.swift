@@ -97,6 +97,7 @@ public struct HelpPrinter {
         \(style.bold("skp")): run tasks on many hosts at once over SSH (Docker Swarm clusters, labs, bare metal)
 
         Usage: skp [OPTIONS] TASK [FLAGS] [TASK [FLAGS]...]
+               skp runs [RUN] [--json]     recorded runs, or one run host by step
 
         Options:
           -l, --list                  list the tasks, by namespace
@@ -116,9 +117,18 @@ public struct HelpPrinter {
           -f, --forks N               hosts worked on at once (default 64)
               --connect-timeout S     seconds to connect and authenticate (default 10)
               --timeout S             seconds a command may run (default: no limit)
+              --server-alive-interval S
+                                      seconds a host may be silent before a keepalive asks it
+                                      to answer (default 10)
+              --server-alive-count-max N
+                                      unanswered keepalives before a host is lost (default 3):
+                                      a lost host is reported within S x (N + 1) s
               --host-key-checking M   strict | accept-new (default) | off
           -o, --output MODE           stream (default) | grouped
               --keep-going            run later tasks even when a task failed on some hosts
+              --resume [RUN]          rerun only what failed or never ran in RUN (default: the last)
+              --allow-inventory-change  resume even though the inventory files changed since RUN
+              --no-wait               exit 2 at once when another run holds this inventory
           -v, --verbose               print each step's command (masked) as it starts
               --json                  machine-readable output (one JSON object per line)
               --color WHEN            auto (default) | always | never

@@ -11,6 +11,8 @@ public struct Options: Sendable {
     public var hostsPath: String?
     public var volumesPath: String?
     public var networksPath: String?
+    public var imagesPath: String?
+    public var servicesPath: String?
     public var tasksPath: String?
     public var inventoryFolder: String?
     public var user: String?
@@ -25,21 +27,27 @@ public struct Options: Sendable {
     public var hostKeyChecking = "accept-new"
     public var identity: String?
     public var port: Int?
+    /// Keepalives (nil: ssh_config's ServerAlive*, else Endpoint's defaults).
+    public var serverAliveInterval: Int?
+    public var serverAliveCountMax: Int?
     /// Refuse at once, instead of waiting, when another run holds the inventory's lock.
     public var noWait = false
+    /// `--resume` even when the inventory files differ from the ones the run used.
+    public var allowInventoryChange = false
 
     public init() {}
 
     /// Long options that take a value, with the key path they set.
     static let valued: [String: WritableKeyPath<Options, String?>] = [
         "limit": \.limit, "list-hosts": \.listHosts, "hosts": \.hostsPath, "volumes": \.volumesPath,
-        "networks": \.networksPath, "tasks": \.tasksPath, "inventory": \.inventoryFolder, "user": \.user, "identity": \.identity,
+        "networks": \.networksPath, "images": \.imagesPath, "services": \.servicesPath, "tasks": \.tasksPath, "inventory": \.inventoryFolder, "user": \.user, "identity": \.identity,
     ]
     static let switches: [String: WritableKeyPath<Options, Bool>] = [
         "list": \.list, "dry-run": \.dryRun, "json": \.json, "version": \.version, "keep-going": \.keepGoing, "verbose": \.verbose,
-        "no-wait": \.noWait,
+        "no-wait": \.noWait, "allow-inventory-change": \.allowInventoryChange,
     ]
-    static let others = ["help", "color", "forks", "connect-timeout", "timeout", "output", "host-key-checking", "port"]
+    static let others = ["help", "color", "forks", "connect-timeout", "timeout", "output", "host-key-checking", "port",
+                         "server-alive-interval", "server-alive-count-max"]
 
     static var allNames: [String] { Array(valued.keys) + Array(switches.keys) + others }
 }

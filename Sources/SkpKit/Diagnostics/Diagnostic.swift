@@ -28,19 +28,28 @@ public struct Diagnostic: Error, Sendable, CustomStringConvertible {
     public func render(color: Bool) -> String {
         let red = color ? "\u{1B}[1;31m" : "", bold = color ? "\u{1B}[1m" : ""
         let cyan = color ? "\u{1B}[36m" : "", reset = color ? "\u{1B}[0m" : ""
+        let message = Printable.withoutKeys(message), hint = hint.map(Printable.withoutKeys)
+        // An inventory line can hold a credential (`"account_key": "…"`): it is quoted masked,
+        // and the caret placed under the masked text.
+        // Any file but a task file: an inventory, or whatever was given as one (`--hosts .env`).
+        let secretFields = location.map { !$0.file.hasSuffix(".skp") } ?? false
+        let show = { (text: String) in secretFields ? Printable.maskingSecretFields(Printable.withoutKeys(text)) : Printable.withoutKeys(text) }
+        let sourceLine = sourceLine.map(show)
+        let before = self.sourceLine.map { show(String($0.prefix(location?.column ?? 0))) } ?? ""
         var out = ""
         if let location { out += "\(bold)\(location):\(reset) " }
-        out += "\(red)error:\(reset) \(bold)\(message)\(reset)"
+        // Messages quote values from inventories and flags: shown escaped, they cannot rewrite the screen.
+        out += "\(red)error:\(reset) \(bold)\(message.visible(keepingLines: true))\(reset)"
         if let location, let sourceLine {
             let number = String(location.line + 1)
             let gutter = String(repeating: " ", count: number.count)
             // Tabs stay tabs under the caret so it lines up in the terminal.
-            let pad = String(sourceLine.prefix(location.column).map { $0 == "\t" ? "\t" : " " })
+            let pad = String(before.map { $0 == "\t" ? "\t" : " " })
             out += "\n\(cyan)\(gutter) |\(reset)"
-            out += "\n\(cyan)\(number) |\(reset) \(sourceLine)"
+            out += "\n\(cyan)\(number) |\(reset) \(sourceLine.visible(keepingLines: true))"
             out += "\n\(cyan)\(gutter) |\(reset) \(pad)\(red)\(String(repeating: "^", count: width))\(reset)"
         }
-        if let hint { out += "\n\(cyan)hint:\(reset) \(hint)" }
+        if let hint { out += "\n\(cyan)hint:\(reset) \(hint.visible(keepingLines: true))" }
         return out
     }
 }

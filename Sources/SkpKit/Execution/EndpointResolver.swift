@@ -29,9 +29,18 @@ public struct EndpointResolver: Sendable {
         // %h-style tokens are OpenSSH's; a HostName with one is not a plain address.
         if let hostName = ssh["hostname"]?.first, hostName != host.name, !hostName.contains("%") { address = hostName }
         let jump = host.jump ?? ssh["proxyjump"]?.first.flatMap { $0 == "none" ? nil : $0 } ?? environment["SKP_JUMP"]
+        // ssh_config values out of skp's range (OpenSSH's `ServerAliveInterval 0`, "off") are not used.
+        func configured(_ key: String, in range: ClosedRange<Int>) -> Int? {
+            ssh[key]?.first.flatMap { Int($0) }.flatMap { range.contains($0) ? $0 : nil }
+        }
+        let interval = options.serverAliveInterval ?? configured("serveraliveinterval", in: Endpoint.serverAliveIntervalRange)
+            ?? Endpoint.defaultServerAliveInterval
+        let countMax = options.serverAliveCountMax ?? configured("serveralivecountmax", in: Endpoint.serverAliveCountMaxRange)
+            ?? Endpoint.defaultServerAliveCountMax
         return Endpoint(name: host.name, address: address, port: port, user: user, identities: identities,
                         password: password, jump: jump, connectTimeout: options.connectTimeout,
                         hostKeyPolicy: HostKeyPolicy(rawValue: options.hostKeyChecking) ?? .acceptNew,
-                        knownHostsPath: environment["SKP_KNOWN_HOSTS"] ?? home + "/.ssh/known_hosts")
+                        knownHostsPath: environment["SKP_KNOWN_HOSTS"] ?? home + "/.ssh/known_hosts",
+                        serverAliveInterval: interval, serverAliveCountMax: countMax)
     }
 }

@@ -24,6 +24,7 @@ public final class Executor: @unchecked Sendable {
     /// Hosts out of the run: unreachable, or failed in an earlier task (with --keep-going).
     private var excluded: Set<String> = []
     private var stepsDoneEarlier = 0
+    private var attachedExitCode: Int32?
 
     public init(plan: Plan, transport: Transport, options: Options, endpoints: EndpointResolver, sink: OutputSink) {
         self.plan = plan
@@ -50,7 +51,7 @@ public final class Executor: @unchecked Sendable {
                     let keys = stepKeys(host, task: task, taskIndex: taskIndex, stage: stageIndex)
                     if !keys.isEmpty, keys.allSatisfy({ skips[$0.key] != nil }) {
                         for (key, step) in zip(keys, host.steps) {
-                            journal?.stepSkipped(key, description: describe(step), doneIn: skips[key.key]!)
+                            journal?.stepSkipped(key, description: sink.mask(describe(step)), doneIn: skips[key.key]!)
                         }
                         lock.lock(); stepsDoneEarlier += keys.count; lock.unlock()
                     } else {
@@ -80,7 +81,8 @@ public final class Executor: @unchecked Sendable {
         let names = plan.inventory.hosts.map(\.name) + ["local"]
         let hostReports = names.compactMap { reports[$0] }
         return RunReport(hosts: hostReports, interrupted: cancel.isCancelled, duration: Date().timeIntervalSince(start),
-                         tasksNotRun: notRun, resumedFrom: resume?.run, stepsDoneEarlier: stepsDoneEarlier)
+                         tasksNotRun: notRun, resumedFrom: resume?.run, stepsDoneEarlier: stepsDoneEarlier,
+                         attachedExitCode: attachedExitCode)
     }
 
     // MARK: resume
@@ -206,13 +208,13 @@ public final class Executor: @unchecked Sendable {
             if cancel.isCancelled { status = .cancelled; return false }
             let key = keys[index]
             if let earlier = skips[key.key] {
-                journal?.stepSkipped(key, description: describe(step), doneIn: earlier)
+                journal?.stepSkipped(key, description: sink.mask(describe(step)), doneIn: earlier)
                 lock.lock(); stepsDoneEarlier += 1; lock.unlock()
                 continue
             }
             let stepStart = Date()
             if options.verbose { sink.note(task: task.name, host: host.name, describe(step)) }
-            journal?.stepStarted(key, description: describe(step))
+            journal?.stepStarted(key, description: sink.mask(describe(step)))
             sink.boardRunning(host.name, step: index + 1, of: host.steps.count)
             do {
                 let outcome = try runStep(step, host: host, task: task, password: password)
@@ -228,8 +230,12 @@ public final class Executor: @unchecked Sendable {
             } catch let failure as StepFailure {
                 status = failure.status
                 let message = "\(task.name): \(failure.message)"
-                journal?.stepFinished(key, status: failure.status.rawValue, exitCode: failure.exitCode,
-                                      duration: Date().timeIntervalSince(stepStart), message: sink.mask(failure.message))
+                // A step cut off by a lost connection did not finish: its start line stays alone,
+                // and --resume runs it again.
+                if !failure.cutOff {
+                    journal?.stepFinished(key, status: failure.status.rawValue, exitCode: failure.exitCode,
+                                          duration: Date().timeIntervalSince(stepStart), message: sink.mask(failure.message))
+                }
                 sink.note(task: task.name, host: host.name, "✗ " + failure.message, failure: true)
                 sink.stepEvent(task: task.name, host: host.name, step: describe(step), status: failure.status.rawValue,
                                exitCode: failure.exitCode, duration: Date().timeIntervalSince(stepStart))
@@ -262,6 +268,8 @@ public final class Executor: @unchecked Sendable {
         var message: String
         var exitCode: Int32?
         var stderrTail: [String] = []
+        /// The connection was lost while the step ran: whether it finished on the host is unknown.
+        var cutOff = false
     }
 
     private func runStep(_ step: PlannedStep, host: HostPlan, task: PlannedTask, password: String?) throws -> StepOutcome {
@@ -293,13 +301,31 @@ public final class Executor: @unchecked Sendable {
                 changed = try writeLocal(bytes, to: path, mode: mode_t(mode ?? 0o644))
             } else {
                 let session = try connection(for: host, password: password)
-                do { changed = try session.upload(bytes, to: path, mode: Int32(mode ?? 0o644)) } catch {
+                do { changed = try session.upload(bytes, to: path, mode: Int32(mode ?? 0o644)) } catch TransportError.lost(let message) {
+                    throw StepFailure(status: .unreachable, message: message, cutOff: true)
+                } catch {
                     throw StepFailure(status: .failed, message: "upload to \(path) failed: \(error)")
                 }
             }
             return changed ? .changed : .unchanged
         case .echo(let text):
             sink.note(task: task.name, host: host.name, text.render(captures: capturesSnapshot(), masked: true))
+            return .ok
+        case .attach(let command):
+            guard isatty(0) == 1, isatty(1) == 1 else {
+                throw StepFailure(status: .failed, message: "attach needs a terminal (run it from one, not with input or output redirected)")
+            }
+            let session = try connection(for: host, password: password)
+            sink.pauseBoard(true)
+            defer { sink.pauseBoard(false) }
+            let status: CommandStatus
+            do { status = try session.attach(command.forTransport(captures: [:]).text, cancel: cancel) } catch let error as TransportError {
+                throw StepFailure(status: .failed, message: error.description)
+            }
+            lock.lock(); attachedExitCode = status.exitCode; lock.unlock()
+            if status.exitCode != 0 {
+                throw StepFailure(status: .failed, message: "exit \(status.exitCode): \(command)", exitCode: status.exitCode)
+            }
             return .ok
         case .fail(let text):
             throw StepFailure(status: .failed, message: text.render(captures: capturesSnapshot(), masked: true))
@@ -350,6 +376,8 @@ public final class Executor: @unchecked Sendable {
             throw failure
         } catch TransportError.cancelled {
             throw StepFailure(status: .cancelled, message: "interrupted")
+        } catch TransportError.lost(let message) {
+            throw StepFailure(status: .unreachable, message: message, stderrTail: stderrTail.lines, cutOff: true)
         } catch let error as TransportError {
             throw StepFailure(status: error.isUnreachable ? .unreachable : .failed, message: error.description)
         }

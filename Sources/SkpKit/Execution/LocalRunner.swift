@@ -82,13 +82,34 @@ public enum LocalRunner {
             }
         }
         for fd in fds where fd.fd >= 0 { close(fd.fd) }
-        if !exited { while waitpid(pid, &wait, 0) < 0 && errno == EINTR {} }
+        if !exited { exited = reap(pid, &wait, within: timedOut || cancel.isCancelled ? 1 : nil) }
+        if !exited {
+            // A command that ignores TERM must not hold up a timeout or Ctrl-C.
+            kill(-pid, SIGKILL)
+            while waitpid(pid, &wait, 0) < 0 && errno == EINTR {}
+        }
         if timedOut { return CommandStatus(exitCode: -1, timedOut: true) }
         if cancel.isCancelled { throw TransportError.cancelled }
         // WIFEXITED / WEXITSTATUS / WTERMSIG, which Swift cannot import as macros.
         let signal = wait & 0x7f
         if signal == 0 { return CommandStatus(exitCode: (wait >> 8) & 0xff) }
         return CommandStatus(exitCode: 128 + signal, signal: String(cString: strsignal(signal)))
+    }
+}
+
+extension LocalRunner {
+    /// Waits for `pid` to exit: for ever (nil), or at most `seconds`, in 100 ms slices.
+    static func reap(_ pid: pid_t, _ status: inout Int32, within seconds: Double?) -> Bool {
+        guard let seconds else {
+            while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+            return true
+        }
+        let deadline = Date().addingTimeInterval(seconds)
+        while true {
+            if waitpid(pid, &status, WNOHANG) == pid { return true }
+            if Date() >= deadline { return false }
+            usleep(100_000)
+        }
     }
 }
 

@@ -11,7 +11,9 @@ public final class OutputSink: @unchecked Sendable {
     let width: Int
     let progressEnabled: Bool
     private let lock = NSLock()
-    private var secrets: [String]
+    /// Its own lock: output lines are masked while `lock` is held.
+    private let secretsLock = NSLock()
+    private var secrets: SecretMask
     private var partial: [String: [UInt8]] = [:]
     private var grouped: [String: [String]] = [:]
     private var groupedBytes: [String: Int] = [:]
@@ -19,6 +21,8 @@ public final class OutputSink: @unchecked Sendable {
     private var board = StatusBoard()
     private var drawnLines = 0
     private var ticker: Thread?
+    /// A terminal is attached to a host: the board must not draw over it.
+    private var boardPaused = false
     private var hostOrder: [String: Int] = [:]
     /// The longest line kept whole; longer ones are cut (a host flooding one line stays bounded).
     static let maxLine = 64 * 1024
@@ -29,7 +33,7 @@ public final class OutputSink: @unchecked Sendable {
         self.style = style
         self.mode = mode
         self.width = max(5, hostNames.map(\.count).max() ?? 5)
-        self.secrets = secrets.filter { !$0.isEmpty }.sorted { $0.count > $1.count }
+        self.secrets = SecretMask(secrets)
         self.progressEnabled = progress && mode != .json
         for (i, name) in hostNames.enumerated() { hostOrder[name] = i }
     }
@@ -37,16 +41,13 @@ public final class OutputSink: @unchecked Sendable {
     /// Adds a value to mask from now on (a captured join token).
     public func addSecret(_ value: String) {
         let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard trimmed.count >= 4 else { return }
-        lock.lock(); defer { lock.unlock() }
-        secrets.append(trimmed)
-        secrets.sort { $0.count > $1.count }
+        secretsLock.lock(); defer { secretsLock.unlock() }
+        secrets.add(trimmed)
     }
 
     public func mask(_ text: String) -> String {
-        var out = text
-        for secret in secrets where out.contains(secret) { out = out.replacingOccurrences(of: secret, with: "***") }
-        return out
+        secretsLock.lock(); let secrets = self.secrets; secretsLock.unlock()
+        return secrets.apply(text)
     }
 
     // MARK: output of commands
@@ -104,8 +105,11 @@ public final class OutputSink: @unchecked Sendable {
         if cut { text += style.dim(" …[line cut at \(Self.maxLine / 1024) KiB]") }
         switch mode {
         case .json:
-            write(JSONWriter.object([("event", "\"output\""), ("task", JSONWriter.string(task)), ("host", JSONWriter.string(host)),
-                                     ("stream", JSONWriter.string(stream.rawValue)), ("line", JSONWriter.string(text))]) + "\n")
+            var pairs = [("event", "\"output\""), ("task", JSONWriter.string(task)), ("host", JSONWriter.string(host)),
+                         ("stream", JSONWriter.string(stream.rawValue)), ("line", JSONWriter.string(text))]
+            // A line that is a JSON object (docker's --format '{{json .}}') is also given as one.
+            if let object = Self.jsonObject(text) { pairs.append(("object", object)) }
+            write(JSONWriter.object(pairs) + "\n")
         case .grouped:
             let used = groupedBytes[host, default: 0]
             if used > Self.maxGrouped { return }
@@ -115,6 +119,14 @@ public final class OutputSink: @unchecked Sendable {
         case .stream:
             write(prefix(host) + (stream == .stderr ? style.yellow(text) : text) + "\n")
         }
+    }
+
+    /// `text` when it is one valid JSON object, else nil (checked by jansson: nothing invalid is
+    /// passed through into skp's own JSON).
+    static func jsonObject(_ text: String) -> String? {
+        guard text.utf8.first == UInt8(ascii: "{"), text.utf8.last == UInt8(ascii: "}"), text.utf8.count <= 65_536,
+              let node = try? JSONDocument.load(path: "output", text: text), node.entries != nil else { return nil }
+        return text
     }
 
     func prefix(_ host: String) -> String {
@@ -129,7 +141,7 @@ public final class OutputSink: @unchecked Sendable {
             write(JSONWriter.object([("event", "\"task\""), ("task", JSONWriter.string(task.name)),
                                      ("reason", task.reason.map(JSONWriter.string) ?? "null")]) + "\n")
         } else {
-            write(style.bold("==> \(task.name)") + (task.reason.map { style.dim("  (\($0))") } ?? "") + "\n")
+            write(style.bold("==> \(task.name)") + (task.reason.map { style.dim("  (\($0.visible()))") } ?? "") + "\n")
         }
     }
 
@@ -142,9 +154,11 @@ public final class OutputSink: @unchecked Sendable {
             write(JSONWriter.object([("event", failure ? "\"error\"" : "\"message\""), ("task", JSONWriter.string(task)),
                                      ("host", JSONWriter.string(host)), ("message", JSONWriter.string(masked))]) + "\n")
         case .grouped:
-            grouped[host, default: []].append(failure ? style.red(masked) : masked)
+            let shown = masked.visible(keepingLines: true)
+            grouped[host, default: []].append(failure ? style.red(shown) : shown)
         case .stream:
-            write(prefix(host) + (failure ? style.red(masked) : style.cyan(masked)) + "\n")
+            let shown = masked.visible(keepingLines: true)
+            write(prefix(host) + (failure ? style.red(shown) : style.cyan(shown)) + "\n")
         }
     }
 
@@ -159,7 +173,7 @@ public final class OutputSink: @unchecked Sendable {
 
     public func warning(_ text: String) {
         lock.lock(); defer { lock.unlock() }
-        FileHandle.standardError.write(Data((style.yellow("warning: ") + text + "\n").utf8))
+        StandardStream.err(style.yellow("warning: ") + text + "\n")
     }
 
     // MARK: progress and the status board
@@ -225,25 +239,34 @@ public final class OutputSink: @unchecked Sendable {
     private func clearProgress() {
         guard drawnLines > 0 else { return }
         let up = drawnLines > 1 ? "\u{1B}[\(drawnLines - 1)A" : ""
-        FileHandle.standardError.write(Data("\r\(up)\u{1B}[J".utf8))
+        StandardStream.err("\r\(up)\u{1B}[J")
         drawnLines = 0
     }
 
+    /// Stops (and clears) or resumes the status board, around an attached terminal.
+    public func pauseBoard(_ paused: Bool) {
+        lock.lock(); defer { lock.unlock() }
+        if paused { clearProgress() }
+        boardPaused = paused
+    }
+
     private func drawProgress() {
+        guard !boardPaused else { return }
         var size = winsize()
         let known = ioctl(2, UInt(TIOCGWINSZ), &size) == 0 && size.ws_row > 0
-        let rows = known ? Int(size.ws_row) : 24, columns = known ? Int(size.ws_col) : 80
+        let rows = known ? Int(size.ws_row) : 24
+        let columns = min(max(known ? Int(size.ws_col) : 80, StatusBoard.columnRange.lowerBound), StatusBoard.columnRange.upperBound)
         var lines = board.lines(rows: max(3, rows - 4), columns: columns, style: style)
         if let progressText { lines.insert(style.dim(String(progressText.prefix(columns - 1))), at: 0) }
         guard !lines.isEmpty else { return }
-        FileHandle.standardError.write(Data(lines.joined(separator: "\n").utf8))
+        StandardStream.err(lines.joined(separator: "\n"))
         drawnLines = lines.count
     }
 
     /// Writes under the lock, keeping the progress line at the bottom.
     func write(_ text: String) {
         clearProgress()
-        FileHandle.standardOutput.write(Data(text.utf8))
+        StandardStream.out(text)
         drawProgress()
     }
 

@@ -7,7 +7,7 @@ public struct HostReport: Sendable {
         case changed
         case failed
         case timedOut = "timed out"
-        /// Could not connect, authenticate, or verify its host key.
+        /// Could not connect, authenticate, or verify its host key; or lost mid-run (no answer to keepalives).
         case unreachable
         /// Not run: an earlier task failed, or Ctrl-C.
         case skipped
@@ -53,6 +53,9 @@ public struct RunReport: Sendable {
     /// With --resume: the run resumed, and how many of its steps were done and skipped.
     public var resumedFrom: String? = nil
     public var stepsDoneEarlier = 0
+    /// The exit status of an attached terminal's command (`attach` steps), which skp exits with,
+    /// as `ssh -t` does.
+    public var attachedExitCode: Int32? = nil
 
     public var exitCode: ExitCode {
         if interrupted { return .interrupted }

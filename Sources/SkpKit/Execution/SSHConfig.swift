@@ -1,7 +1,7 @@
 import Foundation
 
 /// What users already keep in ~/.ssh/config: HostName, User, Port, IdentityFile, ProxyJump,
-/// per `Host` pattern. As in OpenSSH, the first value found for a key wins.
+/// ServerAliveInterval, ServerAliveCountMax, per `Host` pattern. As in OpenSSH, the first value found for a key wins.
 public struct SSHConfig: Sendable {
     struct Block: Sendable {
         var patterns: [String]

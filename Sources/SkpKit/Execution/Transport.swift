@@ -14,7 +14,16 @@ public protocol RemoteSession: AnyObject {
     /// Writes `bytes` to `path` with `mode` over SFTP, creating missing parent folders (0700).
     /// Returns false, writing nothing, when the file already has that content and mode.
     func upload(_ bytes: [UInt8], to path: String, mode: Int32) throws -> Bool
+    /// Runs `command` with a terminal, this process's own terminal attached to it (raw mode,
+    /// window size followed), until it exits; returns its status.
+    func attach(_ command: String, cancel: Cancellation) throws -> CommandStatus
     func close()
+}
+
+extension RemoteSession {
+    public func attach(_ command: String, cancel: Cancellation) throws -> CommandStatus {
+        throw TransportError.channel("this transport cannot attach a terminal")
+    }
 }
 
 public enum OutputStream: String, Sendable { case stdout, stderr }
@@ -47,9 +56,25 @@ public struct Endpoint: Sendable {
     public var connectTimeout: Double
     public var hostKeyPolicy: HostKeyPolicy
     public var knownHostsPath: String
+    /// Seconds of silence from the host before a keepalive asks it to answer (OpenSSH's ServerAliveInterval).
+    public var serverAliveInterval: Int
+    /// Keepalives in a row without an answer after which the host is lost (ServerAliveCountMax).
+    /// A host that stops answering is reported lost at most interval × (count + 1) seconds
+    /// after it last sent anything: 40 s with the defaults.
+    public var serverAliveCountMax: Int
+
+    public static let defaultServerAliveInterval = 10
+    public static let defaultServerAliveCountMax = 3
+    /// What skp accepts (options and ssh_config alike): keepalives cannot be turned off, since
+    /// without them a host whose link went down holds the run for ever; and libssh2 1.10 spaces
+    /// keepalives at least 2 s apart.
+    public static let serverAliveIntervalRange = 2...3600
+    public static let serverAliveCountMaxRange = 1...100
 
     public init(name: String, address: String, port: Int, user: String, identities: [String], password: String? = nil,
-                jump: String? = nil, connectTimeout: Double, hostKeyPolicy: HostKeyPolicy, knownHostsPath: String) {
+                jump: String? = nil, connectTimeout: Double, hostKeyPolicy: HostKeyPolicy, knownHostsPath: String,
+                serverAliveInterval: Int = Endpoint.defaultServerAliveInterval,
+                serverAliveCountMax: Int = Endpoint.defaultServerAliveCountMax) {
         self.name = name
         self.address = address
         self.port = port
@@ -60,6 +85,8 @@ public struct Endpoint: Sendable {
         self.connectTimeout = connectTimeout
         self.hostKeyPolicy = hostKeyPolicy
         self.knownHostsPath = knownHostsPath
+        self.serverAliveInterval = serverAliveInterval
+        self.serverAliveCountMax = serverAliveCountMax
     }
 }
 
@@ -79,20 +106,23 @@ public enum TransportError: Error, Sendable, CustomStringConvertible {
     case hostKeyUnknown(String)
     case authentication(String)
     case channel(String)
+    /// The connection died while skp waited on the host (no answer to keepalives, or the socket
+    /// failed): what the host did with the step is unknown.
+    case lost(String)
     case cancelled
 
     public var description: String {
         switch self {
-        case .connect(let m), .authentication(let m), .channel(let m): m
+        case .connect(let m), .authentication(let m), .channel(let m), .lost(let m): m
         case .hostKeyChanged(let m), .hostKeyUnknown(let m): m
         case .cancelled: "interrupted"
         }
     }
 
-    /// Failures before any command ran: the host is "unreachable".
+    /// Failures before any command ran, and a connection lost while one ran: the host is "unreachable".
     public var isUnreachable: Bool {
         switch self {
-        case .connect, .hostKeyChanged, .hostKeyUnknown, .authentication: true
+        case .connect, .hostKeyChanged, .hostKeyUnknown, .authentication, .lost: true
         default: false
         }
     }

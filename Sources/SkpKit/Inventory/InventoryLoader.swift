@@ -9,17 +9,25 @@ public struct InventoryLoader {
 
     public init(environment: SkpEnvironment) { self.environment = environment }
 
-    /// Loads the three files. A missing volumes.json or networks.json is an empty inventory; a
+    /// Loads the three files. A volumes.json or networks.json that does not exist where skp looks
+    /// by default is an empty inventory; one the user named (flag or `$SKP_…`) must be there. A
     /// missing hosts.json is an error only when `requireHosts` (planning needs hosts, `--list` not).
+    /// Anything else that is not a readable regular file (a folder, a FIFO, a symlink loop, a file
+    /// too big) is an error, never "empty".
     public mutating func load(_ paths: InventoryPaths, requireHosts: Bool = true) throws -> Inventory {
         problems = []
-        let hostsRoot = try document(at: paths.hosts, required: requireHosts)
-        let volumesRoot = try document(at: paths.volumes, required: false)
-        let networksRoot = try document(at: paths.networks, required: false)
+        let hostsRoot = try document(at: paths.hosts, required: requireHosts || paths.hostsNamed)
+        let volumesRoot = try document(at: paths.volumes, required: paths.volumesNamed)
+        let networksRoot = try document(at: paths.networks, required: paths.networksNamed)
+        let imagesRoot = paths.images.isEmpty ? nil : try document(at: paths.images, required: paths.imagesNamed)
+        let servicesRoot = paths.services.isEmpty ? nil : try document(at: paths.services, required: paths.servicesNamed)
 
         let hosts = hostsRoot.map { parseHosts($0) } ?? []
         let volumes = volumesRoot.map { parseVolumes($0) } ?? []
         let networks = networksRoot.map { parseNetworks($0) } ?? []
+        let images = imagesRoot.map { parseImages($0) } ?? []
+        let services = servicesRoot.map { parseServices($0, images: images) } ?? []
+        checkServices(services, hosts: hosts, volumes: volumes, networks: networks, paths: paths)
         // Two hosts may share an address on different SSH ports (containers, NAT), not both.
         checkUnique(hosts.map { host in (host.port.map { "\(host.address) port \($0)" } ?? host.address, host.location) },
                     what: "address", path: paths.hosts)
@@ -32,16 +40,21 @@ public struct InventoryLoader {
             }
         }
         if !problems.isEmpty { throw DiagnosticList(problems) }
-        return Inventory(hosts: hosts, volumes: volumes, networks: networks, paths: paths)
+        return Inventory(hosts: hosts, volumes: volumes, networks: networks, images: images, services: services, paths: paths)
     }
 
     // MARK: files
 
-    private mutating func document(at path: String, required: Bool) throws -> JSONNode? {
-        guard let data = Self.read(path) else {
-            if !required { return nil }
-            throw Diagnostic("cannot read \(path)",
+    mutating func document(at path: String, required: Bool) throws -> JSONNode? {
+        let data: [UInt8]
+        switch Self.readFile(path) {
+        case .success(let bytes): data = bytes
+        case .failure(.missing) where !required: return nil
+        case .failure(.missing):
+            throw Diagnostic("cannot read \(path): \(ReadProblem.missing)",
                              hint: "create it (see README, \"Inventories\"), or point SKP_HOSTS or --hosts at yours")
+        case .failure(let problem):
+            throw Diagnostic("cannot read \(path): \(problem)", hint: "an inventory is a regular JSON file")
         }
         let text = String(decoding: data, as: UTF8.self)
         sources[path] = SourceText(path: path, text: text)
@@ -75,27 +88,65 @@ public struct InventoryLoader {
         }
     }
 
+    /// Why a file could not be read, as the error message says it.
+    enum ReadProblem: Error, Equatable, CustomStringConvertible {
+        case missing
+        case notAFile(String)
+        case tooBig(limit: Int)
+        case failed(String)
+
+        var description: String {
+            switch self {
+            case .missing: "no such file"
+            case .notAFile(let kind): "it is \(kind), not a regular file"
+            case .tooBig(let limit): "it is larger than \(limit / 1_048_576) MiB"
+            case .failed(let reason): reason
+            }
+        }
+    }
+
     /// The bytes of a regular file, at most `limit` of them (nil for a missing, special or larger
-    /// file: `/dev/zero` or a FIFO must not hang or fill skp). Not FileManager.contents: on an empty
-    /// file it leaks its 4 KiB buffer (found by Fuzz/InventoryFuzz with LeakSanitizer).
+    /// file). See `readFile`.
     static func read(_ path: String, limit: Int = 64 * 1_048_576) -> [UInt8]? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
-        guard fd >= 0 else { return nil }
+        try? readFile(path, limit: limit).get()
+    }
+
+    /// The bytes of a regular file, at most `limit` of them, or why not. Opened non-blocking
+    /// and checked with fstat before reading: `/dev/zero` or a FIFO must not hang or fill skp.
+    /// Not FileManager.contents: on an empty file it leaks its 4 KiB buffer (found by
+    /// Fuzz/InventoryFuzz with LeakSanitizer).
+    static func readFile(_ path: String, limit: Int = 64 * 1_048_576) -> Result<[UInt8], ReadProblem> {
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
+        guard fd >= 0 else {
+            return .failure(errno == ENOENT ? .missing : .failed(String(cString: strerror(errno))))
+        }
         defer { close(fd) }
         var info = stat()
-        guard fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG, Int(info.st_size) <= limit else { return nil }
+        guard fstat(fd, &info) == 0 else { return .failure(.failed(String(cString: strerror(errno)))) }
+        switch info.st_mode & S_IFMT {
+        case S_IFREG: break
+        case S_IFDIR: return .failure(.notAFile("a folder"))
+        case S_IFIFO: return .failure(.notAFile("a FIFO"))
+        case S_IFCHR, S_IFBLK: return .failure(.notAFile("a device"))
+        case S_IFSOCK: return .failure(.notAFile("a socket"))
+        default: return .failure(.notAFile("a special file"))
+        }
+        guard Int(info.st_size) <= limit else { return .failure(.tooBig(limit: limit)) }
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 65536)
         while bytes.count <= limit {
             let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-            if n < 0 { if errno == EINTR { continue }; return nil }
-            if n == 0 { return bytes }
+            if n < 0 {
+                if errno == EINTR { continue }
+                return .failure(.failed(String(cString: strerror(errno))))
+            }
+            if n == 0 { return .success(bytes) }
             bytes += chunk[0..<n]
         }
-        return nil
+        return .failure(.tooBig(limit: limit))
     }
 
-    private mutating func report(_ message: String, at location: SourceLocation, hint: String? = nil) {
+    mutating func report(_ message: String, at location: SourceLocation, hint: String? = nil) {
         problems.append(Diagnostic(message, at: location, source: sources[location.file], hint: hint))
     }
 
@@ -111,7 +162,16 @@ public struct InventoryLoader {
             }
             var host = Host(name: name, address: "", roles: [], labels: [], fields: [:], location: at)
             var addressGiven = false
+            // Fields that are spellings of one thing: two of them would leave one silently unused.
+            var spelled: [String: String] = [:]
             for (key, value) in fields {
+                let meaning = Self.synonyms[key] ?? key
+                if let first = spelled[meaning] {
+                    report("host \(name) has both \"\(first)\" and \"\(key)\"", at: value.keyLocation ?? value.location,
+                           hint: "they mean the same; keep one")
+                    continue
+                }
+                if Self.synonyms[key] != nil { spelled[meaning] = key }
                 switch key {
                 case "ipv4", "address", "ip", "host":
                     addressGiven = true
@@ -142,8 +202,19 @@ public struct InventoryLoader {
             }
             hosts.append(host)
         }
+        // The master is where the swarm starts and NFS is served: exactly one can be.
+        let masters = hosts.filter { $0.roles.contains("master") }
+        for extra in masters.dropFirst() {
+            report("host \(extra.name) is a second master (the first is \(masters[0].name))", at: extra.location,
+                   hint: "one host has the role master; give the others manager or worker")
+        }
         return hosts
     }
+
+    /// Host fields written in more than one way, each with what it means.
+    static let synonyms = ["ipv4": "address", "address": "address", "ip": "address", "host": "address",
+                           "roles": "roles", "groups": "roles", "key": "key", "identity_file": "key",
+                           "jump": "jump", "proxy_jump": "jump"]
 
     /// Labels as an object, as an array of one-key objects, or as an array of names (enabled).
     private mutating func labelPairs(_ node: JSONNode) -> [(key: String, value: String)] {
@@ -203,7 +274,7 @@ public struct InventoryLoader {
                 switch key {
                 case "type": break
                 case "path": volume.path = expandedString(value, field: key)
-                case "opts": volume.opts = stringList(value, field: key)
+                case "opts": volume.opts = optionList(value, field: key)
                 case "labels":
                     volume.labels = value.entries.map { $0.filter { Host.isEnabled($0.node.string ?? "") }.map(\.key) }
                         ?? stringList(value, field: key)
@@ -240,7 +311,7 @@ public struct InventoryLoader {
             }
             var network = Network(name: name, opts: [], fields: [:], location: at)
             for (key, value) in fields {
-                if key == "opts" { network.opts = stringList(value, field: key) }
+                if key == "opts" { network.opts = optionList(value, field: key) }
                 else if let text = expandedString(value, field: key, quiet: true) { network.fields[key] = text }
             }
             networks.append(network)
@@ -251,7 +322,7 @@ public struct InventoryLoader {
     // MARK: values
 
     /// Names end up in commands and file paths: allow what Docker and DNS allow, nothing else.
-    private mutating func checkName(_ name: String, kind: String, at location: SourceLocation) -> Bool {
+    mutating func checkName(_ name: String, kind: String, at location: SourceLocation) -> Bool {
         let ok = !name.isEmpty && name.count <= 128 && name.first!.isASCII
             && (name.first!.isLetter || name.first!.isNumber)
             && name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == ".") }
@@ -279,7 +350,7 @@ public struct InventoryLoader {
         return ok ? value : nil
     }
 
-    private mutating func expandedString(_ node: JSONNode, field: String, quiet: Bool = false) -> String? {
+    mutating func expandedString(_ node: JSONNode, field: String, quiet: Bool = false) -> String? {
         guard let text = node.string else {
             if !quiet { report("\(field) must be a string, found \(node.typeName)", at: node.location) }
             return nil
@@ -304,7 +375,7 @@ public struct InventoryLoader {
     }
 
     /// A list of strings, or a single string standing for a list of one.
-    private mutating func stringList(_ node: JSONNode, field: String) -> [String] {
+    mutating func stringList(_ node: JSONNode, field: String) -> [String] {
         switch node.value {
         case .array(let items): return items.compactMap { expandedString($0, field: field) }
         case .string: return expandedString(node, field: field).map { [$0] } ?? []

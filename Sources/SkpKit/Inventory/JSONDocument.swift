@@ -49,8 +49,8 @@ public enum JSONDocument {
                 iter = json_object_iter_next(json, it)
             }
             // Keep the order the user wrote: inventory order decides who runs first.
-            entries.sort { locator.offset(of: path + [$0.key]) < locator.offset(of: path + [$1.key]) }
-            value = .object(entries)
+            let offsets = entries.map { locator.offset(of: path + [$0.key]) }
+            value = .object(entries.indices.sorted { offsets[$0] < offsets[$1] }.map { entries[$0] })
         case JSON_ARRAY:
             value = .array((0..<json_array_size(json)).map { index in
                 convert(json_array_get(json, index)!, at: path + [String(index)], locator: locator)

@@ -33,13 +33,19 @@ struct JSONLocator {
     private struct Scanner {
         let bytes: [UInt8]
         var index = 0, line = 0, lineStart = 0
+        /// The last column computed, and where: positions only move forward, so each is counted
+        /// on from the one before, never from the line's start (a one-line file of 1 MB would
+        /// otherwise be rescanned per value).
+        private var counted = (index: 0, column: 0)
 
         init(bytes: [UInt8]) { self.bytes = bytes }
 
-        var position: (line: Int, column: Int, offset: Int) {
+        mutating func position() -> (line: Int, column: Int, offset: Int) {
+            if counted.index < lineStart { counted = (lineStart, 0) }
             // Columns count characters, not bytes, as jansson and editors do.
-            var column = 0
-            for byte in bytes[lineStart..<index] where byte & 0xC0 != 0x80 { column += 1 }
+            var column = counted.column
+            for byte in bytes[counted.index..<index] where byte & 0xC0 != 0x80 { column += 1 }
+            counted = (index, column)
             return (line, column, index)
         }
 
@@ -98,7 +104,7 @@ struct JSONLocator {
                                 into positions: inout [String: (line: Int, column: Int, offset: Int)]) {
             skipSpace()
             guard index < bytes.count else { return }
-            positions[path] = position
+            positions[path] = position()
             if let keyPosition { positions[path + "#"] = keyPosition }
             switch bytes[index] {
             case UInt8(ascii: "{"):
@@ -108,7 +114,7 @@ struct JSONLocator {
                     guard index < bytes.count else { return }
                     if bytes[index] == UInt8(ascii: "}") { index += 1; return }
                     if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
-                    let keyAt = position
+                    let keyAt = position()
                     let key = scanString()
                     skipSpace()
                     index += 1 // ':'

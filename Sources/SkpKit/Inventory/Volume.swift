@@ -26,10 +26,7 @@ public struct Volume: Sendable {
     public var location: SourceLocation
 
     /// Field names whose values are credentials: masked in every output, sent only through SFTP.
-    public static func isSecretField(_ name: String) -> Bool {
-        let lower = name.lowercased()
-        return ["key", "password", "passwd", "secret", "token"].contains { lower.hasSuffix($0) }
-    }
+    public static func isSecretField(_ name: String) -> Bool { SecretName.matches(name) }
 
     /// Whether `host` is one of this volume's targets.
     public func targets(_ host: Host) -> Bool {

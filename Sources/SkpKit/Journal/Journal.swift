@@ -15,13 +15,19 @@ public final class Journal: @unchecked Sendable {
     public let path: String
     private let fd: Int32
     private let lock = NSLock()
+    /// Per step key, its host and whether it is done: the `end` line counts hosts from it, so
+    /// `skp runs` reads only a journal's first and last lines.
+    private var stepHosts: [String: (host: String, done: Bool)] = [:]
 
     /// `$SKP_STATE/runs`, or `.skp/runs` in the current folder (beside the lab's inventories).
     public static func folder(_ environment: SkpEnvironment) -> String {
         (environment["SKP_STATE"] ?? ".skp") + "/runs"
     }
 
-    public init(folder: String, command: String, arguments: [String], inventory: String, resumeOf: String?) throws {
+    /// `arguments` is the command line without secret values; `argumentsMasked` says a secret
+    /// stood inside another argument, so the recorded line cannot be rerun as it was.
+    public init(folder: String, command: String, arguments: [String], argumentsMasked: Bool = false, inventory: String,
+                inventories: [InventoryFingerprint] = [], resumeOf: String?) throws {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true,
                                                 attributes: [.posixPermissions: 0o700])
         let stamp = Self.idFormatter.string(from: Date())
@@ -32,6 +38,8 @@ public final class Journal: @unchecked Sendable {
         write([("event", JSONWriter.string("run")), ("id", JSONWriter.string(id)),
                ("started", JSONWriter.string(Self.now())), ("command", JSONWriter.string(command)),
                ("arguments", JSONWriter.array(arguments.map(JSONWriter.string))),
+               ("arguments_masked", argumentsMasked ? "true" : "false"),
+               ("inventories", JSONWriter.array(inventories.map(\.json))),
                ("inventory", JSONWriter.string(inventory)), ("cwd", JSONWriter.string(FileManager.default.currentDirectoryPath)),
                ("pid", String(getpid())), ("resume_of", resumeOf.map(JSONWriter.string) ?? "null")])
         sync()
@@ -40,12 +48,14 @@ public final class Journal: @unchecked Sendable {
     deinit { close(fd) }
 
     public func stepStarted(_ step: StepKey, description: String) {
+        note(step, done: false)
         write([("event", JSONWriter.string("start")), ("key", JSONWriter.string(step.key)), ("task", JSONWriter.string(step.task)),
                ("host", JSONWriter.string(step.host)), ("step", String(step.index + 1)), ("of", String(step.count)),
                ("command", JSONWriter.string(description)), ("at", JSONWriter.string(Self.now()))])
     }
 
     public func stepFinished(_ step: StepKey, status: String, exitCode: Int32?, duration: Double, message: String?) {
+        note(step, done: ["ok", "changed", "unchanged"].contains(status))
         write([("event", JSONWriter.string("finish")), ("key", JSONWriter.string(step.key)), ("host", JSONWriter.string(step.host)),
                ("status", JSONWriter.string(status)), ("exit_code", exitCode.map { String($0) } ?? "null"),
                ("duration_ms", String(Int(duration * 1000))), ("message", message.map(JSONWriter.string) ?? "null"),
@@ -54,15 +64,24 @@ public final class Journal: @unchecked Sendable {
 
     /// A step not run because an earlier run finished it; kept so a resume of this run knows.
     public func stepSkipped(_ step: StepKey, description: String, doneIn run: String) {
+        note(step, done: true)
         write([("event", JSONWriter.string("done-earlier")), ("key", JSONWriter.string(step.key)),
                ("task", JSONWriter.string(step.task)), ("host", JSONWriter.string(step.host)), ("step", String(step.index + 1)),
                ("of", String(step.count)), ("command", JSONWriter.string(description)), ("run", JSONWriter.string(run))])
     }
 
     public func finish(exitCode: Int32, duration: Double, interrupted: Bool) {
+        let (hosts, notDone) = lock.withLock {
+            (Set(stepHosts.values.map(\.host)).count, Set(stepHosts.values.filter { !$0.done }.map(\.host)).count)
+        }
         write([("event", JSONWriter.string("end")), ("exit_code", String(exitCode)), ("duration_ms", String(Int(duration * 1000))),
-               ("interrupted", interrupted ? "true" : "false"), ("at", JSONWriter.string(Self.now()))])
+               ("interrupted", interrupted ? "true" : "false"), ("at", JSONWriter.string(Self.now())),
+               ("hosts", String(hosts)), ("hosts_not_done", String(notDone))])
         sync()
+    }
+
+    private func note(_ step: StepKey, done: Bool) {
+        lock.withLock { stepHosts[step.key] = (step.host, done) }
     }
 
     public func sync() { fsync(fd) }

@@ -45,36 +45,43 @@ public struct Command: Sendable, CustomStringConvertible {
         return out
     }
 
-    /// What the transport runs: each secret replaced by a reference to a shell variable
-    /// (`skp_secret_1`…), and the values in order. The values travel on the channel's stdin
-    /// (remote, read by HangupGuard's prelude) or in the environment (local), so they are never in
-    /// a command line that a process list shows.
+    /// What the transport runs: each secret and each captured value (join tokens) replaced by a
+    /// reference to a shell variable (`skp_secret_1`…), and the values in order. The values travel
+    /// on the channel's stdin (remote, read by HangupGuard's prelude) or in the environment
+    /// (local), so they are never in a command line that a process list shows.
     public func forTransport(captures: [String: String]) -> TransportCommand {
         var table: [String] = []
-        let text = transportText(captures: captures, table: &table)
+        var used = Set<Int>()
+        let text = transportText(captures: captures, table: &table, used: &used)
         return TransportCommand(text: text, secrets: table)
     }
 
-    private func transportText(captures: [String: String], table: inout [String]) -> String {
+    private func transportText(captures: [String: String], table: inout [String], used: inout Set<Int>) -> String {
+        func variable(for value: String, _ quoting: Quoting) -> String {
+            if !table.contains(value) { table.append(value) }
+            let index = table.firstIndex(of: value)!
+            used.insert(index)
+            return quoting.reference(TransportCommand.variable(index))
+        }
         var out = ""
         for part in parts {
             switch part {
             case .literal(let text): out += text
             case .value(let text, let quoting): out += quoting.apply(text)
-            case .captured(let name, let quoting): out += captures[name].map(quoting.apply) ?? "{{\(name)}}"
-            case .secret(let text, let quoting):
-                if !table.contains(text) { table.append(text) }
-                out += quoting.reference(TransportCommand.variable(table.firstIndex(of: text)!))
+            case .captured(let name, let quoting):
+                out += captures[name].map { variable(for: $0, quoting) } ?? "{{\(name)}}"
+            case .secret(let text, let quoting): out += variable(for: text, quoting)
             case .nested(let inner):
                 // `sudo -n sh -c '…'` (always the last part): the inner shell is a new process, so
                 // it reads the values it needs from a here-document on its stdin, never from argv.
-                let innerText = inner.transportText(captures: captures, table: &table)
-                let used = Set(inner.secrets).map { table.firstIndex(of: $0)! }.sorted()
-                guard !used.isEmpty else { out += ShellQuote.quote(innerText); continue }
-                let reads = used.map { "IFS= read -r \(TransportCommand.variable($0))" }.joined(separator: "; ")
-                out += ShellQuote.quote(reads + "; exec </dev/null\n" + innerText)
+                var innerUsed = Set<Int>()
+                let innerText = inner.transportText(captures: captures, table: &table, used: &innerUsed)
+                used.formUnion(innerUsed)
+                guard !innerUsed.isEmpty else { out += ShellQuote.quote(innerText); continue }
+                let values = innerUsed.sorted().map { ($0, table[$0]) }
+                out += ShellQuote.quote(TransportCommand.reads(values) + "exec </dev/null\n" + innerText)
                 out += " <<SKP_SECRETS_END\n"
-                out += used.map { "${\(TransportCommand.variable($0))}\n" }.joined() + "SKP_SECRETS_END"
+                out += values.map { "${\(TransportCommand.variable($0.0))}\n" }.joined() + "SKP_SECRETS_END"
             }
         }
         return out
@@ -109,4 +116,22 @@ public struct TransportCommand: Sendable {
     public var secrets: [String]
 
     public static func variable(_ index: Int) -> String { "skp_secret_\(index + 1)" }
+
+    /// Shell lines that read each value from stdin into its variable. A value sent with line
+    /// breaks arrives as several lines; they are read one by one and joined again, so a captured
+    /// value of any shape reaches the command exactly (no fork, nothing in argv).
+    public static func reads(_ values: [(index: Int, value: String)]) -> String {
+        var out = ""
+        for (index, value) in values {
+            let name = variable(index)
+            out += "IFS= read -r \(name)\n"
+            for _ in 0..<value.utf8.reduce(0, { $0 + ($1 == 10 ? 1 : 0) }) {
+                out += "IFS= read -r skp_line; \(name)=\"$\(name)\n$skp_line\"\n"
+            }
+        }
+        return out
+    }
+
+    /// The bytes sent on stdin for `reads`: each value and a line break.
+    public var stdin: [UInt8] { Array(secrets.map { $0 + "\n" }.joined().utf8) }
 }

@@ -13,20 +13,31 @@ public struct ParameterBinder {
         self.prompt = prompt
     }
 
-    public func bind(_ task: TaskDefinition, _ arguments: [String: String]) throws -> [String: Value] {
+    /// `secret` names arguments that are secrets whatever the parameter says (a hook passed one).
+    public func bind(_ task: TaskDefinition, _ arguments: [String: String], secret: Set<String> = []) throws -> [String: Value] {
         var values: [String: Value] = [:]
         let scope = Scope(inventory: inventory, environment: environment, source: task.source)
         let evaluator = Evaluator(scope: scope)
         for param in task.decl.params {
             var text = arguments[param.name]
-            if text == nil, let variable = param.environmentVariable { text = environment[variable] }
+            var isSecret = param.secret || secret.contains(param.name)
+            if text == nil, let variable = param.environmentVariable, let fromEnvironment = environment[variable] {
+                text = fromEnvironment
+                if SecretName.matches(variable) { isSecret = true }
+            }
             if text == nil, let template = param.defaultValue {
-                text = try evaluator.render(template, quoting: false).render(captures: [:])
+                let command = try evaluator.render(template, quoting: false)
+                if !command.secrets.isEmpty { isSecret = true }
+                text = command.render(captures: [:])
             }
             if text == nil, param.prompt, let prompt {
                 text = prompt("\(task.name) \(param.help ?? param.name): ", param.secret)
             }
             if text == nil, param.isFlag { text = "false" }
+            // An on/off value from $VAR or a hook means what it says ("no" and "0" are off).
+            if let given = text, param.isFlag, !given.isEmpty {
+                text = try CommandLineParser.boolean(given, flag: "--\(param.name) of \(task.name)") ? "true" : "false"
+            }
             guard let value = text else {
                 if param.required {
                     var hint = "give it as --\(param.name)=VALUE"
@@ -41,12 +52,14 @@ public struct ParameterBinder {
                 let names = try evaluator.list(try evaluator.evaluate(oneOf), at: param.location)
                     .map { try evaluator.text($0, at: param.location) }
                 if !names.contains(value) {
-                    let hint = Suggest.closest(to: value, in: names).map { "did you mean \($0)?" }
+                    // A secret is not echoed, nor a guess close to it.
+                    let hint = (isSecret ? nil : Suggest.closest(to: value, in: names).map { "did you mean \($0)?" })
                         ?? (names.isEmpty ? "there are none in the inventory" : "one of: " + names.joined(separator: ", "))
-                    throw Diagnostic("\(task.name): no such \(param.name) '\(value)'", hint: hint)
+                    let shown = isSecret ? "(the secret value given)" : "'\(Printable.excerpt(value))'"
+                    throw Diagnostic("\(task.name): no such \(param.name) \(shown)", hint: hint)
                 }
             }
-            values[param.name] = param.secret ? .secret(value) : .string(value)
+            values[param.name] = isSecret ? .secret(value) : .string(value)
         }
         return values
     }

@@ -54,6 +54,8 @@ public struct PlannedStep: Sendable {
         case run(Command)
         /// Runs only to show output; never a change.
         case show(Command)
+        /// With a terminal, the user's keyboard and screen attached; on exactly one host.
+        case attach(Command)
         /// On the control machine, on behalf of this host.
         case local(Command)
         case capture(name: String, Command, local: Bool)
@@ -70,7 +72,7 @@ public struct PlannedStep: Sendable {
     var secrets: [String] {
         var all = unless?.secrets ?? []
         switch kind {
-        case .run(let c), .show(let c), .local(let c), .capture(_, let c, _), .echo(let c), .fail(let c): all += c.secrets
+        case .run(let c), .show(let c), .attach(let c), .local(let c), .capture(_, let c, _), .echo(let c), .fail(let c): all += c.secrets
         case .upload(let content, _, _): all += content.secrets
         }
         return all
@@ -80,7 +82,7 @@ public struct PlannedStep: Sendable {
     public var capturedNames: [String] {
         var all = unless?.capturedNames ?? []
         switch kind {
-        case .run(let c), .show(let c), .local(let c), .capture(_, let c, _), .echo(let c), .fail(let c): all += c.capturedNames
+        case .run(let c), .show(let c), .attach(let c), .local(let c), .capture(_, let c, _), .echo(let c), .fail(let c): all += c.capturedNames
         case .upload(let content, _, _): all += content.capturedNames
         }
         return all
@@ -89,7 +91,7 @@ public struct PlannedStep: Sendable {
     /// Whether the step can change a host (captures, echoes and failures do not).
     public var changesHost: Bool {
         switch kind {
-        case .run, .local, .upload: true
+        case .run, .local, .upload, .attach: true
         default: false
         }
     }

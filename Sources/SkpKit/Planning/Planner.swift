@@ -40,7 +40,7 @@ public struct Planner {
         }
         var binder = ParameterBinder(environment: environment, inventory: inventory)
         binder.prompt = prompt
-        let values = try binder.bind(task, request.arguments)
+        let values = try binder.bind(task, request.arguments, secret: request.secretArguments)
         let key = task.name + "\u{0}" + values.keys.sorted().map { "\($0)=\(Self.text(values[$0]!))" }.joined(separator: "\u{0}")
         guard state.seen.insert(key).inserted else { return }
 
@@ -50,7 +50,8 @@ public struct Planner {
             try schedule(try hookRequest(hook, scope: scope), reason: "pre of \(task.name)", into: &state)
         }
         let arguments = task.decl.params.map { param in
-            PlannedTask.Argument(name: param.name, value: Self.text(values[param.name] ?? .null), secret: param.secret)
+            PlannedTask.Argument(name: param.name, value: Self.text(values[param.name] ?? .null),
+                                 secret: values[param.name]?.holdsSecret ?? param.secret)
         }
         var planned = PlannedTask(name: task.name, arguments: arguments, reason: reason, stages: [])
         var taskState = TaskState(target: .all, serial: false)
@@ -65,11 +66,13 @@ public struct Planner {
 
     private func hookRequest(_ hook: ResolvedHook, scope: Scope) throws -> TaskRequest {
         let evaluator = Evaluator(scope: scope)
-        var arguments: [String: String] = [:]
+        var request = TaskRequest(task: hook.task)
         for (name, expr) in hook.arguments {
-            arguments[name] = try evaluator.text(evaluator.evaluate(expr), at: expr.location)
+            let value = try evaluator.evaluate(expr)
+            request.arguments[name] = try evaluator.text(value, at: expr.location)
+            if value.holdsSecret { request.secretArguments.insert(name) }
         }
-        return TaskRequest(task: hook.task, arguments: arguments)
+        return request
     }
 
     static func text(_ value: Value) -> String {
@@ -171,6 +174,11 @@ public struct Planner {
             let allowed = Set(limit.indexes)
             stage.hosts.removeAll { plan in plan.host.map { !allowed.contains($0) } ?? false }
         }
+        // An attached terminal is one host's: several would fight over the keyboard.
+        if stage.hosts.count > 1, let attach = stage.hosts.lazy.flatMap(\.steps).first(where: { if case .attach = $0.kind { true } else { false } }) {
+            throw Diagnostic("attach needs exactly one host, and \(stage.hosts.count) would run it (\(stage.hosts.map(\.name).joined(separator: ", ")))",
+                             at: attach.location, source: scope.source, hint: "name one with --limit HOST")
+        }
         if !stage.hosts.isEmpty { state.stages.append(stage) }
     }
 
@@ -221,6 +229,14 @@ public struct Planner {
             return .local(try evaluator.render(template, quoting: true))
         case .show(let template):
             return .show(try evaluator.render(template, quoting: true))
+        case .attach(let template):
+            let command = try evaluator.render(template, quoting: true)
+            // The terminal is the user's: no stdin is left to carry secrets or captured values.
+            guard command.secrets.isEmpty, command.capturedNames.isEmpty, scope.host != nil else {
+                throw Diagnostic(scope.host == nil ? "attach runs on a host, not on this machine" : "an attach command cannot hold secrets or captured values",
+                                 at: step.location, source: scope.source)
+            }
+            return .attach(command)
         case .capture(let name, let inner):
             let planned = try plannedKind(inner.value, step: step, scope: &scope)
             let here = scope.host.map { inventory.hosts[$0].name } ?? "local"

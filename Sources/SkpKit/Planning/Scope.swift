@@ -34,6 +34,8 @@ public struct Scope: Sendable {
         case "hosts": return .list(inventory.hosts.indices.map(Value.host))
         case "volumes": return .list(inventory.volumes.indices.map(Value.volume))
         case "networks": return .list(inventory.networks.indices.map(Value.network))
+        case "images": return .list(inventory.images.indices.map(Value.image))
+        case "services": return .list(inventory.services.indices.map(Value.service))
         case "env": return .environment
         case "true": return .bool(true)
         case "false": return .bool(false)
@@ -43,6 +45,6 @@ public struct Scope: Sendable {
 
     var visibleNames: [String] {
         Array(variables.keys) + Array(params.keys) + Array(bindings.keys) + Array(captures.keys)
-            + ["hosts", "volumes", "networks", "env"] + (host != nil ? ["host"] : [])
+            + ["hosts", "volumes", "networks", "images", "services", "env"] + (host != nil ? ["host"] : [])
     }
 }

@@ -9,6 +9,12 @@ public indirect enum Value: Sendable {
     case host(Int)
     case volume(Int)
     case network(Int)
+    case image(Int)
+    case service(Int)
+    /// A word skp places where a leading `-` is meant: an option it built from a checked inventory
+    /// field (`--publish=5000:5000`, its data after the `=`), or a container's command after the
+    /// image. Escaped like any value; only the leading-dash refusal does not apply.
+    case option(String)
     /// A label of a host: `l.key`, `l.value`.
     case pair(key: String, value: String)
     case hosts(HostSet)
@@ -16,6 +22,15 @@ public indirect enum Value: Sendable {
     case captured(String)
     /// The control machine's environment: `env.HOME`.
     case environment
+
+    /// A secret, or a list holding one: what is made from it is secret too.
+    public var holdsSecret: Bool {
+        switch self {
+        case .secret: true
+        case .list(let items): items.contains(where: \.holdsSecret)
+        default: false
+        }
+    }
 
     public var typeName: String {
         switch self {
@@ -26,6 +41,9 @@ public indirect enum Value: Sendable {
         case .host: "a host"
         case .volume: "a volume"
         case .network: "a network"
+        case .image: "an image"
+        case .service: "a service"
+        case .option: "an option"
         case .pair: "a label"
         case .hosts: "a set of hosts"
         case .captured: "a captured value"

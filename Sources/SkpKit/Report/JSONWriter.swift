@@ -56,6 +56,7 @@ extension PlannedStep {
         switch kind {
         case .run(let c): pairs = [("run", JSONWriter.string(c.description))]
         case .show(let c): pairs = [("show", JSONWriter.string(c.description))]
+        case .attach(let c): pairs = [("attach", JSONWriter.string(c.description))]
         case .local(let c): pairs = [("local", JSONWriter.string(c.description))]
         case .capture(let name, let c, let local):
             pairs = [("capture", JSONWriter.string(name)), (local ? "local" : "run", JSONWriter.string(c.description))]

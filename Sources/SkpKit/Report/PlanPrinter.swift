@@ -1,5 +1,7 @@
 /// Prints a plan for people: per task, per stage, each host's steps with the exact command,
-/// secrets masked and captured values shown as {{name}}.
+/// secrets masked and captured values shown as {{name}}. Control characters and bidi overrides
+/// from values are shown escaped (`\x1b`), so nothing in an inventory can hide part of a command.
+
 public struct PlanPrinter {
     public var style: Style
 
@@ -13,8 +15,8 @@ public struct PlanPrinter {
         for task in plan.tasks {
             out += "\n" + style.bold(task.name)
             let args = task.arguments.filter { !$0.value.isEmpty && $0.value != "false" }
-            if !args.isEmpty { out += " " + args.map { "--\($0.name)=\(ShellQuote.quote($0.display))" }.joined(separator: " ") }
-            if let reason = task.reason { out += style.dim("  (\(reason))") }
+            if !args.isEmpty { out += " " + args.map { "--\($0.name)=\(ShellQuote.quote($0.display))" }.joined(separator: " ").visible() }
+            if let reason = task.reason { out += style.dim("  (\(reason.visible()))") }
             out += "\n"
             if task.stages.isEmpty { out += style.dim("  nothing to do: no host matches") + "\n" }
             for stage in task.stages {
@@ -26,7 +28,7 @@ public struct PlanPrinter {
                         out += "    " + style.host(label.padding(toLength: width, withPad: " ", startingAt: 0), index: index)
                         out += "  " + describe(step) + "\n"
                         if let unless = step.unless {
-                            out += "    " + String(repeating: " ", count: width) + "  " + style.dim("  unless: \(unless)") + "\n"
+                            out += "    " + String(repeating: " ", count: width) + "  " + style.dim("  unless: \(Self.shown(unless))") + "\n"
                         }
                     }
                 }
@@ -37,25 +39,29 @@ public struct PlanPrinter {
 
     func describe(_ step: PlannedStep) -> String {
         switch step.kind {
-        case .run(let command): return "$ \(command)"
-        case .show(let command): return style.dim("show") + "$ \(command)"
-        case .local(let command): return style.yellow("local$") + " \(command)"
+        case .run(let command): return "$ \(Self.shown(command))"
+        case .show(let command): return style.dim("show") + "$ \(Self.shown(command))"
+        case .attach(let command): return style.yellow("attach") + "$ \(Self.shown(command))"
+        case .local(let command): return style.yellow("local$") + " \(Self.shown(command))"
         case .capture(let name, let command, let local):
-            return style.yellow("\(name) <-") + (local ? " local$ " : " $ ") + "\(command)"
+            return style.yellow("\(name) <-") + (local ? " local$ " : " $ ") + Self.shown(command)
         case .upload(let content, let path, let mode):
             let modeText = mode.map { " mode " + String($0, radix: 8).leftPad(4) } ?? ""
-            var line = style.yellow("upload") + " \(path)\(modeText) via SFTP"
+            var line = style.yellow("upload") + " \(path.visible())\(modeText) via SFTP"
             let shown = content.description
             if !shown.isEmpty {
                 let lines = shown.split(separator: "\n", omittingEmptySubsequences: false)
                 let preview = lines.prefix(3).joined(separator: "\\n")
-                line += style.dim(": " + preview + (lines.count > 3 ? "…" : ""))
+                line += style.dim(": " + preview.visible() + (lines.count > 3 ? "…" : ""))
             }
             return line
-        case .echo(let text): return style.yellow("echo") + " \(text)"
-        case .fail(let text): return style.red("fail") + " \(text)"
+        case .echo(let text): return style.yellow("echo") + " \(text.description.visible())"
+        case .fail(let text): return style.red("fail") + " \(text.description.visible())"
         }
     }
+
+    /// A command as a person reads it: masked, and its line breaks kept (here-documents).
+    static func shown(_ command: Command) -> String { command.description.visible(keepingLines: true) }
 }
 
 extension String {

@@ -7,7 +7,7 @@ public struct ResumePrinter {
     public func render(_ plan: Plan, run: RunRecord) -> String {
         let skips = Executor.stepsToSkip(plan: plan, done: run.done)
         let earlier = Dictionary(run.steps.map { ($0.key, $0) }, uniquingKeysWith: { a, _ in a })
-        var out = style.bold("Resume of run \(run.id)") + "  \(run.command)\n"
+        var out = style.bold("Resume of run \(run.id)") + "  \(run.command.visible())\n"
         var toRun = 0, skipped = 0
         var hostsRunning = Set<String>()
         for (taskIndex, task) in plan.tasks.enumerated() {

@@ -11,14 +11,14 @@ public struct RunsPrinter {
         var rows = [["RUN", "STARTED", "TIME", "EXIT", "HOSTS", "NOT DONE", "COMMAND"]]
         for run in runs {
             rows.append([run.id, run.started.prefix(19).replacingOccurrences(of: "T", with: " "),
-                         run.durationMs.map { Self.seconds($0) } ?? "-", exit(run), String(run.hosts.count),
-                         String(run.hostsFailed.count), run.command])
+                         run.durationMs.map { Self.seconds($0) } ?? "-", exit(run), String(run.hostCount),
+                         String(run.hostsNotDoneCount), run.command.visible()])
         }
         return table(rows) + style.dim("skp runs ID shows one; skp --resume ID reruns what it did not finish\n")
     }
 
     public func show(_ run: RunRecord) -> String {
-        var out = style.bold("run \(run.id)") + "  \(run.command)\n"
+        var out = style.bold("run \(run.id)") + "  \(run.command.visible())\n"
         out += "started \(run.started)"
         out += run.durationMs.map { ", took \(Self.seconds($0))" } ?? ""
         out += ", exit \(exit(run))"
@@ -39,7 +39,10 @@ public struct RunsPrinter {
     }
 
     public func json(_ runs: [RunRecord]) -> String {
-        JSONWriter.array(runs.map(runJSON))
+        // A listed run carries only its summary; the JSON has each run's steps, so read them now.
+        JSONWriter.array(runs.map { run in
+            runJSON(run.summary == nil ? run : (try? RunHistory.load(path: run.path)) ?? run)
+        })
     }
 
     public func runJSON(_ run: RunRecord) -> String {

@@ -38,8 +38,14 @@ struct StatusBoard {
         states[host] = entry
     }
 
+    /// The terminal sizes drawn for: a 0-column terminal (or one reporting nonsense) gets the
+    /// smallest board that still means something, never a negative slice.
+    static let columnRange = 20...1_000, rowRange = 3...500
+
     func lines(rows: Int, columns: Int, style: Style) -> [String] {
         guard !order.isEmpty else { return [] }
+        let rows = min(max(rows, Self.rowRange.lowerBound), Self.rowRange.upperBound)
+        let columns = min(max(columns, Self.columnRange.lowerBound), Self.columnRange.upperBound)
         let width = min(order.map(\.count).max() ?? 4, 24)
         let now = Date()
         func line(_ host: String) -> String {

@@ -26,12 +26,12 @@ public struct SummaryPrinter {
             }
             let exit = (host.exitCode.map { String($0) } ?? "-").padding(toLength: 4, withPad: " ", startingAt: 0)
             let time = Self.duration(host.duration).padding(toLength: 7, withPad: " ", startingAt: 0)
-            var detail = host.message ?? "\(host.changed) changed, \(host.unchanged) unchanged"
+            var detail = host.message?.visible() ?? "\(host.changed) changed, \(host.unchanged) unchanged"
             if detail.count > 160 { detail = String(detail.prefix(157)) + "..." }
             out += "  " + host.name.padding(toLength: width, withPad: " ", startingAt: 0) + "  \(coloured)  \(exit)  \(time)  \(detail)\n"
             if [.failed, .timedOut].contains(host.status) {
                 for line in host.stderrTail.suffix(3) {
-                    out += "  " + String(repeating: " ", count: width) + style.dim("    stderr: ") + line + "\n"
+                    out += "  " + String(repeating: " ", count: width) + style.dim("    stderr: ") + line.visible() + "\n"
                 }
             }
         }

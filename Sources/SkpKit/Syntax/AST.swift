@@ -16,7 +16,7 @@ public struct TaskDecl: Sendable {
     public var body: [Item]
 }
 
-/// `param name -n required secret default "x" env VAR prompt one-of volumes "help"`
+/// `param name -n required secret shell default "x" env VAR prompt one-of volumes "help"`
 public struct ParamDecl: Sendable {
     public var name: String
     public var short: String?
@@ -25,6 +25,9 @@ public struct ParamDecl: Sendable {
     /// A switch: `--force` alone means true.
     public var isFlag = false
     public var prompt = false
+    /// `shell`: the value is shell code the user gives on purpose (`ssh.cmd -c`); only such a
+    /// parameter (and volume/network `opts`) may be written `${raw …}`.
+    public var shellCode = false
     public var defaultValue: Template?
     public var environmentVariable: String?
     /// Values must be names of this collection (`volumes`, `networks`, `hosts`).
@@ -69,6 +72,9 @@ public struct Step: Sendable {
         case run(Template)
         /// Runs a command only to show its output (`docker node ls`): never counts as a change.
         case show(Template)
+        /// Runs a command with a terminal on one host, the user's keyboard and screen attached
+        /// (`docker exec -it … sh`); its exit status becomes skp's.
+        case attach(Template)
         case sudo(Template)
         case local(Template)
         /// `capture NAME = run|sudo|local "…"`: stdout (trimmed) becomes a value for later steps.

@@ -45,7 +45,10 @@ public struct Lexer {
 
     private mutating func next() throws -> Token {
         while let c = peek() {
-            if c == " " || c == "\t" || c == "\r" { advance(); continue }
+            if c == " " || c == "\t" { advance(); continue }
+            // CRLF line ends are read as \n when the file is loaded; a \r alone is a mistake.
+            if c == "\r" { throw error("a carriage return (\\r) that does not end a line", at: here,
+                                       hint: "line ends are \\n (or \\r\\n)") }
             if c == "\\", peek(1) == "\n" { advance(); advance(); continue } // line continuation
             if c == "#" { while let d = peek(), d != "\n" { advance() }; continue }
             if c == "\n", parenDepth > 0 { advance(); continue }

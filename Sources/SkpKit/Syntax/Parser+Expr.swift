@@ -1,19 +1,29 @@
 /// Expressions: `or` < `and` < `not` < comparisons (`==`, `!=`, `in`) < primaries.
 extension Parser {
     public mutating func parseExpr() throws -> Expr {
+        try enterNesting(at: current)
+        let entered = depth
+        defer { depth = entered - 1 }
         var left = try parseAnd()
-        while acceptWord("or") != nil { left = .or(left, try parseAnd()) }
+        // Each operand of a chain nests the tree one level deeper (the evaluator recurses on it).
+        while let op = acceptWord("or") { try enterNesting(at: op); left = .or(left, try parseAnd()) }
         return left
     }
 
     mutating func parseAnd() throws -> Expr {
+        let entered = depth
+        defer { depth = entered }
         var left = try parseNot()
-        while acceptWord("and") != nil { left = .and(left, try parseNot()) }
+        while let op = acceptWord("and") { try enterNesting(at: op); left = .and(left, try parseNot()) }
         return left
     }
 
     mutating func parseNot() throws -> Expr {
-        if acceptWord("not") != nil { return .not(try parseNot()) }
+        if let op = acceptWord("not") {
+            try enterNesting(at: op)
+            defer { depth -= 1 }
+            return .not(try parseNot())
+        }
         let left = try parsePrimary()
         if acceptPunct("==") != nil { return .equals(left, try parsePrimary()) }
         if acceptPunct("!=") != nil { return .notEquals(left, try parsePrimary()) }

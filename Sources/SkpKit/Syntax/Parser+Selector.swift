@@ -14,6 +14,8 @@ extension Parser {
     }
 
     public mutating func parseSelector() throws -> Selector {
+        try enterNesting(at: current)
+        defer { depth -= 1 }
         var parts = [try parseSelectorIntersection()]
         while acceptPunct(",") != nil || acceptPunct("|") != nil {
             parts.append(try parseSelectorIntersection())
@@ -28,7 +30,11 @@ extension Parser {
     }
 
     mutating func parseSelectorUnary() throws -> Selector {
-        if acceptPunct("!") != nil { return .exclusion(try parseSelectorUnary()) }
+        if let op = acceptPunct("!") {
+            try enterNesting(at: op)
+            defer { depth -= 1 }
+            return .exclusion(try parseSelectorUnary())
+        }
         if acceptPunct("(") != nil {
             let inner = try parseSelector()
             try expectPunct(")")
@@ -39,6 +45,7 @@ extension Parser {
             var lexer = Lexer(source: source, text: token.text, line: token.contentLocation.line,
                               column: token.contentLocation.column)
             var parser = Parser(tokens: try lexer.tokenize(), source: source)
+            parser.depth = depth
             let expr = try parser.parseExpr()
             guard parser.current.kind == .end else { throw parser.unexpected("'}'") }
             return .expression(expr, text: token.text)

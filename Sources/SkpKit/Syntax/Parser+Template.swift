@@ -65,6 +65,7 @@ extension Parser {
     private func interpolation(_ text: String, line: Int, column: Int, start: SourceLocation) throws -> Template.Segment {
         var lexer = Lexer(source: source, text: text, line: line, column: column)
         var parser = Parser(tokens: try lexer.tokenize(), source: source)
+        parser.depth = depth // a string inside ${…} may hold ${…} again
         let raw = parser.current.isWord("raw") && parser.tokens.count > 2
         if raw { _ = parser.advance() }
         guard parser.current.kind != .end else {

@@ -5,6 +5,12 @@ public struct Parser {
     var tokens: [Token]
     var index = 0
     let source: SourceText
+    /// How deeply the construct being parsed is nested (blocks, parentheses, `not`, `!`, and
+    /// the operands of one `and`/`or` chain): every level is a level of recursion here and in
+    /// the planner, so a hostile file could otherwise exhaust the stack.
+    var depth = 0
+    /// The deepest nesting accepted; far beyond any real task file or `--limit`.
+    public static let maxNesting = 200
 
     public init(tokens: [Token], source: SourceText) {
         self.tokens = tokens
@@ -42,6 +48,16 @@ public struct Parser {
 
     mutating func acceptPunct(_ p: String) -> Token? {
         current.isPunct(p) ? advance() : nil
+    }
+
+    /// Enters one more level of nesting at `token`, refusing past `maxNesting`; the caller
+    /// leaves it with `depth -= 1` (a `defer`).
+    mutating func enterNesting(at token: Token) throws {
+        depth += 1
+        guard depth <= Self.maxNesting else {
+            throw error("nested too deeply (more than \(Self.maxNesting) levels)", at: token,
+                        hint: "split it into smaller tasks or expressions")
+        }
     }
 
     mutating func expectPunct(_ p: String, hint: String? = nil) throws {
@@ -111,6 +127,8 @@ public struct Parser {
 
     /// Items up to the closing `}`. Declarations (help, param, pre, post) only at a task's top level.
     mutating func parseItems(in task: inout TaskDecl, topLevel: Bool = true) throws -> [Item] {
+        try enterNesting(at: current)
+        defer { depth -= 1 }
         var items: [Item] = []
         while true {
             skipNewlines()
@@ -165,6 +183,7 @@ public struct Parser {
             case (.identifier, "secret"): param.secret = true
             case (.identifier, "flag"): param.isFlag = true
             case (.identifier, "prompt"): param.prompt = true
+            case (.identifier, "shell"): param.shellCode = true
             case (.identifier, "default"):
                 param.defaultValue = try parseTemplate(try expectString("a default value in quotes"))
             case (.identifier, "env"):
@@ -175,7 +194,7 @@ public struct Parser {
                 param.help = try parseTemplate(token).literalText
             default:
                 throw error("unexpected \(token) in a parameter", at: token,
-                            hint: "param NAME [-x] [required] [secret] [flag] [prompt] [default \"v\"] [env VAR] [one-of COLLECTION] \"help\"")
+                            hint: "param NAME [-x] [required] [secret] [shell] [flag] [prompt] [default \"v\"] [env VAR] [one-of COLLECTION] \"help\"")
             }
         }
         return param
@@ -246,6 +265,9 @@ public struct Parser {
         var otherwise: [Item] = []
         if acceptWord("else") != nil {
             if current.isWord("if") {
+                // An `else if` chain nests like blocks do.
+                try enterNesting(at: current)
+                defer { depth -= 1 }
                 otherwise = [try parseCondition(task: &task)]
             } else {
                 try expectPunct("{")
@@ -259,7 +281,7 @@ public struct Parser {
         let keyword = current
         let action: Step.Action
         switch keyword.text {
-        case "run", "sudo", "local", "show":
+        case "run", "sudo", "local", "show", "attach":
             action = try parseCommandAction()
         case "capture":
             _ = advance()
@@ -290,10 +312,10 @@ public struct Parser {
             _ = advance()
             action = .fail(try parseTemplate(try expectString("the failure message")))
         default:
-            let known = ["run", "sudo", "local", "show", "capture", "upload", "echo", "fail", "on", "for", "if", "let"]
+            let known = ["run", "sudo", "local", "show", "attach", "capture", "upload", "echo", "fail", "on", "for", "if", "let"]
             let hint = Suggest.closest(to: keyword.text, in: known).map { "did you mean '\($0)'?" }
             throw error("unknown step '\(keyword.text)'", at: keyword, hint: hint
-                        ?? "a step is one of: run, sudo, local, show, capture, upload, echo, fail")
+                        ?? "a step is one of: run, sudo, local, show, attach, capture, upload, echo, fail")
         }
         var step = Step(action: action, unless: nil, location: keyword.location)
         if acceptWord("unless") != nil {
@@ -309,6 +331,7 @@ public struct Parser {
         case "sudo": return .sudo(command)
         case "local": return .local(command)
         case "show": return .show(command)
+        case "attach": return .attach(command)
         default: return .run(command)
         }
     }
