@@ -101,7 +101,7 @@ extension LabSuites {
             }
             let session = "skp-board-\(getpid())"
             let command = [Binary.path, "--inventory", inventory, "ssh.cmd",
-                           "-c=test $(hostname) = h007 && sleep 8; echo done"].map { "'\($0)'" }.joined(separator: " ")
+                           "-c=test $(hostname) = h007 && echo 'web: 3/5 running' && sleep 8; echo done"].map { "'\($0)'" }.joined(separator: " ")
             let environment = Lab.environment.map { "\($0.key)='\($0.value)'" }.joined(separator: " ")
             let start = try Binary.run(["new-session", "-d", "-s", session, "-x", "120", "-y", "50",
                                         "cd '\(Binary.root)' && env TERM=xterm \(environment) \(command); sleep 30"],
@@ -117,8 +117,9 @@ extension LabSuites {
                 if done == 19, lines.contains(where: { $0.contains("h007") && $0.contains("running step 1/1") }) { break }
             }
             let lines = screen.split(separator: "\n")
-            #expect(lines.contains { $0.range(of: #"^  h007\s+running step 1/1\s+\d+\.\ds"#, options: .regularExpression) != nil },
-                     "no running line for h007 in:\n\(screen)")
+            // The running host's line ends with the last line its step printed.
+            #expect(lines.contains { $0.range(of: #"^  h007\s+running step 1/1\s+\d+\.\ds  web: 3/5 running$"#, options: .regularExpression) != nil },
+                     "no running line for h007 with its last output in:\n\(screen)")
             for n in (1...20) where n != 7 {
                 let name = String(format: "h%03d", n)
                 #expect(lines.contains { $0.range(of: "^  \(name)\\s+changed", options: .regularExpression) != nil },

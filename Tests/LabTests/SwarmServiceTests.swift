@@ -102,13 +102,14 @@ extension LabSuites {
             guard try Lab.require() else { return }
             try prepare()
             #expect(try skp(["docker.service-create", "-n", "web-skp"]).status == 0)
-            let drain = try skp(["docker.node-drain", "-n", "c04"])
+            // --limit names the node drained; the steps still run on the manager.
+            let drain = try skp(["docker.node-drain", "--limit", "c04"])
             #expect(drain.status == 0, "\(drain.stdout.suffix(1500))")
             #expect(try leader("docker node ps c04 --filter desired-state=running -q | wc -l") == "0")
             #expect(try running("web-skp").count == 5 && !(try running("web-skp")).contains { $0.hasPrefix("c04 ") })
-            #expect(try skp(["docker.node-activate", "-n", "c04"]).status == 0)
+            #expect(try skp(["docker.node-activate", "--limit", "c04"]).status == 0)
             #expect(try leader("docker node inspect --format '{{.Spec.Availability}}' c04") == "active")
-            let leaderDrain = try skp(["docker.node-drain", "-n", "c01"])
+            let leaderDrain = try skp(["docker.node-drain", "--limit", "c01"])
             #expect(leaderDrain.status == 1)
             #expect(leaderDrain.stdout.contains("c01 is the swarm's leader"), "\(leaderDrain.stdout)")
             #expect(try leader("docker node inspect --format '{{.Spec.Availability}}' c01") == "active")

@@ -179,6 +179,27 @@ import Testing
         #expect(Fixture.lines(plan) == ["s.join | c01 | token <- $ t", "s.join | c04 | $ join {{token@c01}}"])
     }
 
+    /// `param … limit`: --limit names the host acted on (a node drained from a manager); the
+    /// task's own stages and its hooks' stages still run where they say.
+    @Test func limitCanNameTheHostATaskActsOn() throws {
+        let tasks = ["s": """
+        task prepare { on role:master { run "prepare" } }
+        task drain {
+          param node -n required one-of hosts limit "the node"
+          pre prepare
+          on one(role:master) { run "drain ${node}" }
+        }
+        task other { run "other" }
+        """]
+        let plan = try Fixture.plan(tasks, [TaskRequest(task: "s.drain"), TaskRequest(task: "s.other")], inventory: inventory, limit: "c04")
+        #expect(Fixture.lines(plan) == ["s.prepare | c01 | $ prepare", "s.drain | c01 | $ drain c04", "s.other | c04 | $ other"])
+        // -n wins over the limit, which still does not narrow the task.
+        let given = try Fixture.plan(tasks, [TaskRequest(task: "s.drain", arguments: ["node": "c03"])], inventory: inventory, limit: "c04")
+        #expect(Fixture.lines(given) == ["s.prepare | c01 | $ prepare", "s.drain | c01 | $ drain c03"])
+        let several = Fixture.diagnostic { _ = try Fixture.plan(tasks, [TaskRequest(task: "s.drain")], inventory: self.inventory, limit: "c03 | c04") }
+        #expect(several?.message.contains("acts on one host at a time, and --limit names 2 (c03, c04)") == true, "\(several?.message ?? "no error")")
+    }
+
     /// Semantic mistakes are found while planning, before any host is touched.
     @Test(arguments: [
         ("task t { run \"echo ${nme}\" }", "unknown value nme", "1:22"),

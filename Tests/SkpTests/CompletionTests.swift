@@ -28,7 +28,7 @@ import Testing
     @Test func offersTheTasksFlags() throws {
         let flags = try complete("skp docker.volume-create -")
         #expect(flags.contains("--name") && flags.contains("-n") && flags.contains("--dry-run"))
-        #expect(try complete("skp --dry-run ssh.cmd --co") == ["--command"])
+        #expect(try complete("skp --dry-run ssh.cmd --com") == ["--command", "--completion"])
     }
 
     @Test func zshAndFishScriptsAreOffered() throws {

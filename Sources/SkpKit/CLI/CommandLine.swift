@@ -93,6 +93,15 @@ public struct CommandLineParser {
         return value
     }
 
+    /// A whole number written with digits only (no sign, no exponent), as OpenSSH reads
+    /// ServerAliveInterval and ServerAliveCountMax.
+    static func digits(_ text: String, flag: String, in range: ClosedRange<Int>) throws -> Int {
+        guard !text.isEmpty, text.utf8.allSatisfy({ (48...57).contains($0) }), text.count <= 9, let n = Int(text), range.contains(n) else {
+            throw Diagnostic("\(flag) takes a whole number from \(range.lowerBound) to \(range.upperBound), not '\(Printable.excerpt(text))'")
+        }
+        return n
+    }
+
     /// A whole-number option within `range`.
     static func whole(_ text: String, flag: String, in range: ClosedRange<Double>, unit: String) throws -> Int {
         let value = try number(text, flag: flag, in: range, unit: unit)
@@ -140,60 +149,27 @@ public struct CommandLineParser {
 
     private func applyOption(_ flag: String, inline: String?, to options: inout Options, task: TaskDefinition?,
                              value: () throws -> String) throws {
-        switch flag {
-        case "-l", "--list": options.list = true
-        case "-h", "--help": options.help = true; options.helpTopic = inline
-        case "-V", "--version": options.version = true
-        case "-v": options.verbose = true
-        case "-L": options.limit = try value()
-        case "--color": 
-            let text = try value()
-            guard let mode = Style.Mode(rawValue: text) else { throw Diagnostic("--color takes auto, always or never") }
-            options.color = mode
-        case "--forks", "-f":
-            options.forks = try Self.whole(try value(), flag: flag, in: Self.forksRange, unit: "a number of hosts")
-        case "--connect-timeout":
-            options.connectTimeout = try Self.number(try value(), flag: flag, in: Self.connectTimeoutRange, unit: "seconds")
-        case "--timeout":
-            options.commandTimeout = try Self.number(try value(), flag: flag, in: Self.commandTimeoutRange, unit: "seconds")
-        case "--port":
-            options.port = try Self.whole(try value(), flag: flag, in: Self.portRange, unit: "a port")
-        case "--server-alive-interval", "--server-alive-count-max":
-            // Digits only, as OpenSSH reads ServerAliveInterval and ServerAliveCountMax.
-            let text = try value()
-            let range = flag == "--server-alive-interval" ? Endpoint.serverAliveIntervalRange : Endpoint.serverAliveCountMaxRange
-            guard text.allSatisfy(\.isASCII), let n = Int(text), range.contains(n) else {
-                throw Diagnostic("\(flag) takes a whole number from \(range.lowerBound) to \(range.upperBound), not '\(Printable.excerpt(text))'")
+        if let option = OptionSpec.named(flag) {
+            switch option.action {
+            case .on(let path): options[keyPath: path] = try Self.boolean(inline ?? "true", flag: flag)
+            case .text(let path): options[keyPath: path] = try value()
+            case .checked(let apply): try apply(flag, try value(), &options)
+            case .help: options.help = true; options.helpTopic = inline
+            case .early:
+                throw Diagnostic("--\(option.long) comes before anything else", hint: "skp --\(option.long)\(option.value.map { " " + $0 } ?? "")")
             }
-            if flag == "--server-alive-interval" { options.serverAliveInterval = n } else { options.serverAliveCountMax = n }
-        case "--output", "-o":
-            let text = try value()
-            guard ["stream", "grouped"].contains(text) else { throw Diagnostic("--output takes stream or grouped") }
-            options.output = text
-        case "--host-key-checking":
-            let text = try value()
-            guard ["strict", "accept-new", "off"].contains(text) else {
-                throw Diagnostic("--host-key-checking takes strict, accept-new or off")
-            }
-            options.hostKeyChecking = text
-        default:
-            let name = String(flag.drop { $0 == "-" })
-            if flag.hasPrefix("--"), let path = Options.valued[name] { options[keyPath: path] = try value(); return }
-            if flag.hasPrefix("--"), let path = Options.switches[name] {
-                options[keyPath: path] = try Self.boolean(inline ?? "true", flag: flag)
-                return
-            }
-            // `-pSECRET`, written mysql-style: the text after -p is a secret's value, never echoed.
-            if let task, !flag.hasPrefix("--"), flag.count > 2, let secret = task.param(short: String(flag.dropFirst().prefix(1))), secret.secret {
-                throw Diagnostic("unknown flag -\(secret.short ?? "")… for \(task.name) (the rest is not shown: -\(secret.short ?? "") takes a secret)",
-                                 hint: "give it as -\(secret.short ?? "") VALUE or -\(secret.short ?? "")=VALUE, or in $\(secret.environmentVariable ?? "its variable") or at the prompt")
-            }
-            var candidates = Options.allNames.map { "--" + $0 }
-            if let task { candidates += task.decl.params.map { "--" + $0.name } }
-            let hint = Suggest.closest(to: flag, in: candidates).map { "did you mean \($0)?" }
-                ?? task.map { "skp --help \($0.name) lists its flags" } ?? "skp --help lists the options"
-            let owner = task.map { " for \($0.name)" } ?? ""
-            throw Diagnostic("unknown flag \(Printable.excerpt(flag))\(owner)", hint: hint)
+            return
         }
+        // `-pSECRET`, written mysql-style: the text after -p is a secret's value, never echoed.
+        if let task, !flag.hasPrefix("--"), flag.count > 2, let secret = task.param(short: String(flag.dropFirst().prefix(1))), secret.secret {
+            throw Diagnostic("unknown flag -\(secret.short ?? "")… for \(task.name) (the rest is not shown: -\(secret.short ?? "") takes a secret)",
+                             hint: "give it as -\(secret.short ?? "") VALUE or -\(secret.short ?? "")=VALUE, or in $\(secret.environmentVariable ?? "its variable") or at the prompt")
+        }
+        var candidates = OptionSpec.listed.map { "--" + $0.long }
+        if let task { candidates += task.decl.params.map { "--" + $0.name } }
+        let hint = Suggest.closest(to: flag, in: candidates).map { "did you mean \($0)?" }
+            ?? task.map { "skp --help \($0.name) lists its flags" } ?? "skp --help lists the options"
+        let owner = task.map { " for \($0.name)" } ?? ""
+        throw Diagnostic("unknown flag \(Printable.excerpt(flag))\(owner)", hint: hint)
     }
 }

@@ -8,7 +8,8 @@ public enum Completion {
 
     public static func flags(_ task: TaskDefinition?) -> String {
         var flags = task.map { $0.decl.params.flatMap { p in ["--\(p.name)"] + (p.short.map { ["-\($0)"] } ?? []) } } ?? []
-        flags += ["--dry-run", "--limit", "--list-hosts", "--json", "--output", "--forks", "--timeout", "--keep-going", "--help"]
+        // Every option the parser accepts, from the same table.
+        flags += OptionSpec.listed.map { "--" + $0.long }
         return flags.joined(separator: "\n") + "\n"
     }
 

@@ -32,7 +32,8 @@ public struct HelpPrinter {
         for param in task.decl.params {
             let flag = param.short.map { "-\($0)" } ?? "--\(param.name)"
             let word = param.isFlag ? flag : "\(flag) \(param.name.uppercased())"
-            usage += param.required ? " \(word)" : " [\(word)]"
+            let written = param.fromLimit ? "\(word)|--limit HOST" : word
+            usage += param.required ? " \(written)" : " [\(written)]"
         }
         out += "Usage: \(usage)\n"
         if !task.decl.params.isEmpty {
@@ -46,6 +47,7 @@ public struct HelpPrinter {
                 if let template = param.defaultValue, let text = template.literalText { notes.append("default \"\(text)\"") }
                 if let variable = param.environmentVariable { notes.append("or $\(variable)") }
                 if param.prompt { notes.append("asked for when missing") }
+                if param.fromLimit { notes.append("or --limit HOST: the host acted on, not where the steps run") }
                 let help = (param.help ?? "") + (notes.isEmpty ? "" : " (" + notes.joined(separator: "; ") + ")")
                 out += "  " + flags.padding(toLength: 30, withPad: " ", startingAt: 0) + help + "\n"
             }
@@ -100,40 +102,8 @@ public struct HelpPrinter {
                skp runs [RUN] [--json]     recorded runs, or one run host by step
 
         Options:
-          -l, --list                  list the tasks, by namespace
-          -h, --help [TASK]           this help, or a task's flags, targets and hooks
-              --dry-run               print every host's exact commands; contact no host
-          -L, --limit SELECTOR        only change these hosts (all, c01, role:manager, label:pgsql,
-                                      label:k=v, a,b (or), a&b (and), !a (not), one(a))
-              --list-hosts SELECTOR   show which hosts a selector names, and stop
-              --inventory DIR         folder of the three inventories (default $SKP_INVENTORY, else .)
-              --hosts FILE            hosts inventory (default $SKP_HOSTS, else ./hosts.json)
-              --volumes FILE          volumes inventory (default $SKP_VOLUMES, else ./volumes.json)
-              --networks FILE         networks inventory (default $SKP_NETWORKS, else ./networks.json)
-              --tasks DIR             task files (default $SKP_TASKS, else ./tasks)
-              --user USER             SSH user for hosts without one (default $SKP_USER, else $USER)
-              --identity FILE         SSH private key (default: per-host key, ssh-agent, ~/.ssh/id_*)
-              --port N                SSH port for hosts without one (default 22)
-          -f, --forks N               hosts worked on at once (default 64)
-              --connect-timeout S     seconds to connect and authenticate (default 10)
-              --timeout S             seconds a command may run (default: no limit)
-              --server-alive-interval S
-                                      seconds a host may be silent before a keepalive asks it
-                                      to answer (default 10)
-              --server-alive-count-max N
-                                      unanswered keepalives before a host is lost (default 3):
-                                      a lost host is reported within S x (N + 1) s
-              --host-key-checking M   strict | accept-new (default) | off
-          -o, --output MODE           stream (default) | grouped
-              --keep-going            run later tasks even when a task failed on some hosts
-              --resume [RUN]          rerun only what failed or never ran in RUN (default: the last)
-              --allow-inventory-change  resume even though the inventory files changed since RUN
-              --no-wait               exit 2 at once when another run holds this inventory
-          -v, --verbose               print each step's command (masked) as it starts
-              --json                  machine-readable output (one JSON object per line)
-              --color WHEN            auto (default) | always | never
-              --completion SHELL      print the completion script for bash, zsh or fish
-          -V, --version               print the version
+
+        """ + OptionSpec.helpLines + """
 
         Exit status: 0 ok; 1 a step failed on a host; 2 bad input (nothing ran);
                      3 a host could not be reached; 130 interrupted.

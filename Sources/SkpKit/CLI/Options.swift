@@ -1,4 +1,5 @@
-/// Options that apply to the whole invocation (as opposed to a task's own flags).
+/// Options that apply to the whole invocation (as opposed to a task's own flags). What sets
+/// each one, and its help, is in `OptionSpec.table`.
 public struct Options: Sendable {
     public var list = false
     public var help = false
@@ -36,18 +37,4 @@ public struct Options: Sendable {
     public var allowInventoryChange = false
 
     public init() {}
-
-    /// Long options that take a value, with the key path they set.
-    static let valued: [String: WritableKeyPath<Options, String?>] = [
-        "limit": \.limit, "list-hosts": \.listHosts, "hosts": \.hostsPath, "volumes": \.volumesPath,
-        "networks": \.networksPath, "images": \.imagesPath, "services": \.servicesPath, "tasks": \.tasksPath, "inventory": \.inventoryFolder, "user": \.user, "identity": \.identity,
-    ]
-    static let switches: [String: WritableKeyPath<Options, Bool>] = [
-        "list": \.list, "dry-run": \.dryRun, "json": \.json, "version": \.version, "keep-going": \.keepGoing, "verbose": \.verbose,
-        "no-wait": \.noWait, "allow-inventory-change": \.allowInventoryChange,
-    ]
-    static let others = ["help", "color", "forks", "connect-timeout", "timeout", "output", "host-key-checking", "port",
-                         "server-alive-interval", "server-alive-count-max"]
-
-    static var allNames: [String] { Array(valued.keys) + Array(switches.keys) + others }
 }

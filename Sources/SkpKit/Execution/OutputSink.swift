@@ -102,6 +102,7 @@ public final class OutputSink: @unchecked Sendable {
         // Output is bytes: invalid UTF-8 becomes U+FFFD rather than an error.
         var text = mask(String(decoding: bytes, as: UTF8.self))
         if text.hasSuffix("\r") { text.removeLast() }
+        if progressEnabled { board.note(host, line: text.visible()) }
         if cut { text += style.dim(" …[line cut at \(Self.maxLine / 1024) KiB]") }
         switch mode {
         case .json:

@@ -22,7 +22,7 @@ public struct Planner {
 
     public func plan(_ requests: [TaskRequest]) throws -> Plan {
         var state = Schedule()
-        for request in requests { try schedule(request, reason: nil, into: &state) }
+        for request in requests { try schedule(request, reason: nil, limit: limit, into: &state) }
         return Plan(tasks: state.tasks, inventory: inventory)
     }
 
@@ -34,9 +34,22 @@ public struct Planner {
         var seen = Set<String>()
     }
 
-    private func schedule(_ request: TaskRequest, reason: String?, into state: inout Schedule) throws {
+    private func schedule(_ request: TaskRequest, reason: String?, limit: HostSet?, into state: inout Schedule) throws {
         guard let task = library[request.task] else {
             throw Diagnostic("no task named \(request.task)")
+        }
+        var request = request, limit = limit
+        if let given = limit, let param = task.decl.params.first(where: \.fromLimit) {
+            // The limit names the host the task acts on; its steps run where the task says.
+            if request.arguments[param.name] == nil {
+                let names = given.hosts(in: inventory).map(\.name)
+                guard names.count == 1 else {
+                    throw Diagnostic("\(task.name) acts on one host at a time, and --limit names \(names.count) (\(names.prefix(5).joined(separator: ", "))\(names.count > 5 ? ", …" : ""))",
+                                     hint: "give one host: --limit NAME")
+                }
+                request.arguments[param.name] = names[0]
+            }
+            limit = nil
         }
         var binder = ParameterBinder(environment: environment, inventory: inventory)
         binder.prompt = prompt
@@ -47,20 +60,20 @@ public struct Planner {
         var scope = Scope(inventory: inventory, environment: environment, source: task.source)
         scope.params = values
         for hook in task.pre {
-            try schedule(try hookRequest(hook, scope: scope), reason: "pre of \(task.name)", into: &state)
+            try schedule(try hookRequest(hook, scope: scope), reason: "pre of \(task.name)", limit: limit, into: &state)
         }
         let arguments = task.decl.params.map { param in
             PlannedTask.Argument(name: param.name, value: Self.text(values[param.name] ?? .null),
                                  secret: values[param.name]?.holdsSecret ?? param.secret)
         }
         var planned = PlannedTask(name: task.name, arguments: arguments, reason: reason, stages: [])
-        var taskState = TaskState(target: .all, serial: false)
+        var taskState = TaskState(target: .all, serial: false, limit: limit)
         try planItems(task.decl.body, scope: &scope, state: &taskState)
         try flush(&taskState, scope: scope)
         planned.stages = taskState.stages
         state.tasks.append(planned)
         for hook in task.post {
-            try schedule(try hookRequest(hook, scope: scope), reason: "post of \(task.name)", into: &state)
+            try schedule(try hookRequest(hook, scope: scope), reason: "post of \(task.name)", limit: limit, into: &state)
         }
     }
 
@@ -87,6 +100,8 @@ public struct Planner {
     private struct TaskState {
         var target: Selector
         var serial: Bool
+        /// `--limit`, unless the task takes it as a parameter (`param … limit`).
+        var limit: HostSet?
         /// Per-host items waiting for the next stage boundary, with the scope they were written in.
         var pending: [(Item, Scope)] = []
         var stages: [Stage] = []
@@ -170,7 +185,7 @@ public struct Planner {
         // or h.name for a given host when several did.
         for (name, hosts) in captured { scope.captures[name] = hosts }
         // --limit narrows what changes hosts; stages that only read values (captures) still run.
-        if let limit, stage.hosts.contains(where: { $0.steps.contains(where: \.changesHost) }) {
+        if let limit = state.limit, stage.hosts.contains(where: { $0.steps.contains(where: \.changesHost) }) {
             let allowed = Set(limit.indexes)
             stage.hosts.removeAll { plan in plan.host.map { !allowed.contains($0) } ?? false }
         }

@@ -3,7 +3,9 @@ import Foundation
 /// The live view on a terminal: one line per host of the current stage (queued, connecting,
 /// running step k of n, then how it ended) with its elapsed time. When the hosts do not fit,
 /// only those that need attention are listed (running, longest first, then failures) under
-/// a line of counts. The sink draws it under the output and redraws it on every change.
+/// a line of counts. A running host's line ends with the last line its step printed, so a step
+/// that follows something (a service converging: `web: 3/5 running`) shows where it is.
+/// The sink draws it under the output and redraws it on every change.
 struct StatusBoard {
     enum State {
         case queued, connecting
@@ -17,10 +19,12 @@ struct StatusBoard {
 
     mutating func reset(_ hosts: [String]) {
         order = hosts
+        lastLine = [:]
+        runningStep = [:]
         states = Dictionary(hosts.map { ($0, (State.queued, nil, nil)) }, uniquingKeysWith: { a, _ in a })
     }
 
-    mutating func clear() { order = []; states = [:] }
+    mutating func clear() { order = []; states = [:]; lastLine = [:] }
 
     /// Connected: back to the step that asked for the connection.
     mutating func connected(_ host: String) {
@@ -28,9 +32,20 @@ struct StatusBoard {
     }
 
     private var runningStep: [String: (Int, Int)] = [:]
+    /// The last line the running step printed, already masked and made visible.
+    private var lastLine: [String: String] = [:]
+
+    mutating func note(_ host: String, line: String) {
+        guard states[host] != nil, !line.isEmpty else { return }
+        lastLine[host] = line
+    }
 
     mutating func set(_ host: String, _ state: State) {
-        if case .running(let k, let n) = state { runningStep[host] = (k, n) }
+        if case .running(let k, let n) = state {
+            if runningStep[host].map({ $0 != (k, n) }) ?? true { lastLine[host] = nil }
+            runningStep[host] = (k, n)
+        }
+        if case .done = state { lastLine[host] = nil }
         guard var entry = states[host] else { return }
         entry.state = state
         if entry.started == nil { entry.started = Date() }
@@ -64,7 +79,11 @@ struct StatusBoard {
             let name = String(host.prefix(width)).padding(toLength: width, withPad: " ", startingAt: 0)
             let plain = "  \(name)  \(text.padding(toLength: 18, withPad: " ", startingAt: 0)) \(elapsed)"
             guard plain.count < columns else { return String(plain.prefix(columns - 1)) }
-            return "  \(name)  " + paint(text.padding(toLength: 18, withPad: " ", startingAt: 0)) + " " + style.dim(elapsed)
+            var shown = "  \(name)  " + paint(text.padding(toLength: 18, withPad: " ", startingAt: 0)) + " " + style.dim(elapsed)
+            if let last = lastLine[host], plain.count + 3 < columns - 1 {
+                shown += "  " + style.dim(String(last.prefix(columns - 1 - plain.count - 2)))
+            }
+            return shown
         }
         if order.count <= rows { return order.map(line) }
         // Too many to list: counts, then the hosts worth looking at.

@@ -16,7 +16,7 @@ public struct TaskDecl: Sendable {
     public var body: [Item]
 }
 
-/// `param name -n required secret shell default "x" env VAR prompt one-of volumes "help"`
+/// `param name -n required secret shell default "x" env VAR prompt one-of volumes limit "help"`
 public struct ParamDecl: Sendable {
     public var name: String
     public var short: String?
@@ -32,6 +32,10 @@ public struct ParamDecl: Sendable {
     public var environmentVariable: String?
     /// Values must be names of this collection (`volumes`, `networks`, `hosts`).
     public var oneOf: Expr?
+    /// `limit`: `--limit HOST` gives this parameter its value (the host it names) when the
+    /// parameter is not given. The task acts *on* that host from elsewhere (a manager drains a
+    /// node), so the limit then does not narrow where the task's steps, or its hooks', run.
+    public var fromLimit = false
     public var help: String?
     public var location: SourceLocation
 }

@@ -184,6 +184,7 @@ public struct Parser {
             case (.identifier, "flag"): param.isFlag = true
             case (.identifier, "prompt"): param.prompt = true
             case (.identifier, "shell"): param.shellCode = true
+            case (.identifier, "limit"): param.fromLimit = true
             case (.identifier, "default"):
                 param.defaultValue = try parseTemplate(try expectString("a default value in quotes"))
             case (.identifier, "env"):
@@ -194,7 +195,7 @@ public struct Parser {
                 param.help = try parseTemplate(token).literalText
             default:
                 throw error("unexpected \(token) in a parameter", at: token,
-                            hint: "param NAME [-x] [required] [secret] [shell] [flag] [prompt] [default \"v\"] [env VAR] [one-of COLLECTION] \"help\"")
+                            hint: "param NAME [-x] [required] [secret] [shell] [flag] [prompt] [default \"v\"] [env VAR] [one-of COLLECTION] [limit] \"help\"")
             }
         }
         return param
