@@ -11,7 +11,7 @@ extension LabSuites {
         }
 
         @Test func testIssue13Item5_aHostWhoseLinkGoesDownIsReportedLostWithinTheBoundAndResumed() throws {
-            guard try Lab.require() else { return }
+            try Lab.up()
             let state = NSTemporaryDirectory() + "skp-lost-\(UUID().uuidString.prefix(8))"
             let environment = Lab.environment.merging(["SKP_STATE": state]) { $1 }
             defer { _ = try? Lab.exec("c02", "ip link set eth0 up") }
@@ -64,7 +64,7 @@ extension LabSuites {
         }
 
         @Test func testIssue13Item5_quietCommandsOnLiveHostsAreNeverTakenForLost() throws {
-            guard try Lab.require() else { return }
+            try Lab.up()
             // The tightest setting: one keepalive after 2 s of silence, lost if it is not answered
             // within 2 s. A 9 s silent command crosses that four times on every host: each
             // keepalive must be sent, answered and noticed.
@@ -76,7 +76,7 @@ extension LabSuites {
         }
 
         @Test func testIssue13Item5_ctrlCActsAtOnceDuringTheConnectBackOff() throws {
-            guard try Lab.require() else { return }
+            try Lab.up()
             // c04 refuses connections (skp retries with a growing back-off: 0.25, 0.5, 1, 2, 4 s…),
             // c05 drops them (skp is inside connect), the others run a command. Ctrl-C 5 s in falls
             // in the middle of c04's 4 s back-off.

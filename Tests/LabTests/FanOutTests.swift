@@ -6,13 +6,9 @@ import Testing
 extension LabSuites {
     /// skp against real hosts: each lab host is its own network namespace with sshd and dockerd.
     @Suite(.serialized) struct FanOutTests {
-        func skp(_ arguments: [String], in directory: String = Binary.root) throws -> Binary.Outcome {
-            try Binary.run(["--color", "never"] + arguments, in: directory, environment: Lab.environment)
-        }
-
         @Test func eachHostAnswersWithItsOwnName() throws {
-            guard try Lab.require() else { return }
-            let outcome = try skp(["ssh.cmd", "-c=hostname"])
+            try Lab.up()
+            let outcome = try Lab.skp(["ssh.cmd", "-c=hostname"])
             #expect(outcome.status == 0, "\(outcome.stderr)")
             for host in Lab.hosts {
                 #expect(outcome.stdout.contains("\n\(host)   | \(host)\n") || outcome.stdout.contains("\(host)   | \(host)\n"),
@@ -22,8 +18,8 @@ extension LabSuites {
         }
 
         @Test func aFailingCommandIsReportedWithItsExitCode() throws {
-            guard try Lab.require() else { return }
-            let outcome = try skp(["ssh.cmd", "-c=echo about to fail >&2; exit 3", "--limit", "c02"])
+            try Lab.up()
+            let outcome = try Lab.skp(["ssh.cmd", "-c=echo about to fail >&2; exit 3", "--limit", "c02"])
             #expect(outcome.status == 1)
             let row = try #require(outcome.stdout.split(separator: "\n").first { $0.hasPrefix("  c02") })
             #expect(row.contains("failed") && row.contains(" 3 "), "\(row)")
@@ -33,9 +29,9 @@ extension LabSuites {
         }
 
         @Test func aTaskOpensOneConnectionPerHostForAllItsCommands() throws {
-            guard try Lab.require() else { return }
+            try Lab.up()
             let before = Lab.hosts.map(Lab.logins)
-            let outcome = try skp(["ssh.cmd", "-c=true", "ssh.cmd", "-c=echo 2", "ssh.cmd", "-c=echo 3",
+            let outcome = try Lab.skp(["ssh.cmd", "-c=true", "ssh.cmd", "-c=echo 2", "ssh.cmd", "-c=echo 3",
                                    "ssh.cmd", "-c=echo 4", "ssh.cmd", "-c=echo 5"])
             #expect(outcome.status == 0, "\(outcome.stderr)")
             let after = Lab.hosts.map(Lab.logins)
@@ -43,7 +39,7 @@ extension LabSuites {
         }
 
         @Test func aHostWithAChangedKeyIsRefusedAndReceivesNothing() throws {
-            guard try Lab.require() else { return }
+            try Lab.up()
             // Record a different key for c05, as if it had been replaced by an impostor.
             let knownHosts = NSTemporaryDirectory() + "skp-changed-key-" + UUID().uuidString
             let original = try String(contentsOfFile: Lab.knownHosts, encoding: .utf8)
@@ -68,7 +64,7 @@ extension LabSuites {
         }
 
         @Test func strictModeRefusesUnknownHostsAndAcceptNewRecordsThem() throws {
-            guard try Lab.require() else { return }
+            try Lab.up()
             let empty = NSTemporaryDirectory() + "skp-empty-known-" + UUID().uuidString
             let strict = try Binary.run(["--color", "never", "--host-key-checking", "strict", "ssh.cmd", "-c=true", "--limit", "c01"],
                                         environment: ["SKP_KNOWN_HOSTS": empty])
@@ -82,7 +78,7 @@ extension LabSuites {
         }
 
         @Test func aHostWithNothingListeningIsReportedWhileTheOthersFinish() throws {
-            guard try Lab.require() else { return }
+            try Lab.up()
             let dir = try Binary.project(["hosts.json": """
             {
               "c01": {"ipv4": "192.168.56.11", "roles": ["master"]},
@@ -103,7 +99,7 @@ extension LabSuites {
         }
 
         @Test func aCommandTimeoutEndsTheRunInTime() throws {
-            guard try Lab.require() else { return }
+            try Lab.up()
             let (outcome, seconds) = try Binary.timed(["--color", "never", "--timeout", "2", "ssh.cmd", "-c=sleep 600"],
                                                       environment: Lab.environment)
             #expect(outcome.status == 1)
@@ -113,8 +109,8 @@ extension LabSuites {
         }
 
         @Test func jsonOutputIsOneObjectPerLine() throws {
-            guard try Lab.require() else { return }
-            let outcome = try skp(["--json", "ssh.cmd", "-c=echo hi; echo oops >&2", "--limit", "c01,c03"])
+            try Lab.up()
+            let outcome = try Lab.skp(["--json", "ssh.cmd", "-c=echo hi; echo oops >&2", "--limit", "c01,c03"])
             #expect(outcome.status == 0)
             let events = try outcome.stdout.split(separator: "\n").map {
                 try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
@@ -127,22 +123,22 @@ extension LabSuites {
         }
 
         @Test func groupedOutputPrintsEachHostAsOneBlock() throws {
-            guard try Lab.require() else { return }
-            let outcome = try skp(["--output", "grouped", "ssh.cmd", "-c=echo one; sleep 0.1; echo two", "--limit", "c01,c02"])
+            try Lab.up()
+            let outcome = try Lab.skp(["--output", "grouped", "ssh.cmd", "-c=echo one; sleep 0.1; echo two", "--limit", "c01,c02"])
             #expect(outcome.status == 0)
             #expect(outcome.stdout.contains("[c01] changed\none\ntwo\n"))
             #expect(outcome.stdout.contains("[c02] changed\none\ntwo\n"))
         }
 
         @Test func invalidUTF8IsShownNotFatal() throws {
-            guard try Lab.require() else { return }
-            let outcome = try skp(["ssh.cmd", "-c=printf 'bad \\377\\376 bytes\\n'", "--limit", "c01"])
+            try Lab.up()
+            let outcome = try Lab.skp(["ssh.cmd", "-c=printf 'bad \\377\\376 bytes\\n'", "--limit", "c01"])
             #expect(outcome.status == 0)
             #expect(outcome.stdout.contains("bad \u{FFFD}\u{FFFD} bytes"))
         }
 
         @Test func uploadsArriveWithTheirModeAndSecretsStayMasked() throws {
-            guard try Lab.require() else { return }
+            try Lab.up()
             let dir = try Binary.project(["tasks/t.skp": """
             task put {
               param token secret
@@ -159,7 +155,7 @@ extension LabSuites {
         }
 
         @Test func capturedValuesTravelBetweenHosts() throws {
-            guard try Lab.require() else { return }
+            try Lab.up()
             let dir = try Binary.project(["tasks/t.skp": """
             task relay {
               on c01 { capture word = run "echo relay-$(hostname)" }
@@ -176,7 +172,7 @@ extension LabSuites {
     /// Ctrl-C and bastions: the parts of a run that involve more than one process.
     @Suite(.serialized) struct InterruptAndJumpTests {
         @Test func ctrlCClosesChannelsPrintsTheSummaryAndExits130() throws {
-            guard try Lab.require() else { return }
+            try Lab.up()
             let skp = [Binary.path, "--color", "never", "ssh.cmd", "-c=sleep 30"].map { "'\($0)'" }.joined(separator: " ")
             let script = "cd '\(Binary.root)'; \(skp) > /tmp/skp-interrupt.out 2>&1 & pid=$!; sleep 1.5; kill -INT $pid; wait $pid"
             let start = Date()
@@ -190,7 +186,7 @@ extension LabSuites {
         }
 
         @Test func aJumpHostCarriesTheConnection() throws {
-            guard try Lab.require() else { return }
+            try Lab.up()
             let dir = try Binary.project(["hosts.json": """
             {"c01": {"ipv4": "192.168.56.11"}, "c03": {"ipv4": "192.168.56.13", "jump": "root@192.168.56.11"}}
             """, "volumes.json": "{}"])

@@ -65,7 +65,7 @@ extension LabSuites {
         }
 
         @Test func aFifthOfFiftyHostsFaultyEveryOneReportedWithItsReason() throws {
-            guard try Lab.require() else { return }
+            try Lab.up()
             let refused = ["h003", "h013"], dropping = ["h005", "h015"], hanging = ["h007", "h017"]
             let failing = ["h009", "h019"], badUser = "h011", forgedKey = "h021"
             let dir = try project(size: 50) { hosts in
@@ -122,7 +122,7 @@ extension LabSuites {
         }
 
         @Test func sshdKilledMidCommandIsReportedNotHung() throws {
-            guard try Lab.require() else { return }
+            try Lab.up()
             let dir = try project(size: 50)
             defer { try? Lab.restore("h023") }
             // Kill every sshd of h023 (listener and the session) one second into a 20 s command.
@@ -145,7 +145,7 @@ extension LabSuites {
         }
 
         @Test func stoppedDockerdFailsTheStepWithDockersOwnMessage() throws {
-            guard try Lab.require() else { return }
+            try Lab.up()
             try Lab.exec("c05", "kill $(cat /tmp/skp-lab/c05/dockerd.pid); sleep 2")
             defer { _ = try? Binary.run(["host-up", "c05", "192.168.56.15"], executable: Binary.root + "/lab/lab.sh") }
             let outcome = try Binary.run(["--color", "never", "--json", "--limit", "c04,c05", "ssh.cmd", "-c=docker info --format '{{.ServerVersion}}'"],
@@ -159,7 +159,7 @@ extension LabSuites {
         }
 
         @Test func aFloodOfOutputIsStreamedInBoundedMemory() throws {
-            guard try Lab.require() else { return }
+            try Lab.up()
             // 300 MB in 300,000 lines of 1,000 bytes, plus one 5 MB line that is cut.
             let command = "head -c 300000000 /dev/zero | tr '\\\\0' x | fold -w 1000; head -c 5000000 /dev/zero | tr '\\\\0' y; echo"
             let skp = [Binary.path, "--color", "never", "--limit", "c01", "ssh.cmd", "-c=\(command)"].map { "'\($0)'" }.joined(separator: " ")
@@ -178,7 +178,7 @@ extension LabSuites {
         }
 
         @Test func aCaptureLargerThanOneMebibyteIsRefused() throws {
-            guard try Lab.require() else { return }
+            try Lab.up()
             let dir = try Binary.project(["tasks/big.skp": """
                 task capture "capture a flood" {
                   on c01 { capture blob = run "head -c 50000000 /dev/zero | tr '\\\\0' z" }
@@ -190,7 +190,7 @@ extension LabSuites {
         }
 
         @Test func ctrlCEndsTheRunWithEveryHostAccountedFor() throws {
-            guard try Lab.require() else { return }
+            try Lab.up()
             let marker = "sleep 4321"
             let skp = [Binary.path, "--color", "never", "ssh.cmd", "-c=\(marker); echo after"].map { "'\($0)'" }.joined(separator: " ")
             let script = "cd '\(Binary.root)'; \(skp) > /tmp/skp-interrupt2.out 2>&1 & pid=$!; sleep 2; kill -INT $pid; wait $pid"
@@ -209,7 +209,7 @@ extension LabSuites {
         }
 
         @Test func ctrlCWhileAHostIsStillConnectingEndsTheRunAtOnce() throws {
-            guard try Lab.require() else { return }
+            try Lab.up()
             // c05 drops packets, so it is still connecting when Ctrl-C comes; the others are running.
             try Lab.exec("c05", "iptables -A INPUT -p tcp --dport 22 -j DROP")
             defer { _ = try? Lab.exec("c05", "iptables -F INPUT") }
@@ -231,7 +231,7 @@ extension LabSuites {
         }
 
         @Test func commandsThatCloseTheirOutputBeforeExitingAreNotStopped() throws {
-            guard try Lab.require() else { return }
+            try Lab.up()
             // coreutils close stdout in an exit handler: sshd reports end of output while the
             // process still runs. skp must wait for the exit status before closing the channel, or
             // the hang-up guard takes the close for skp leaving early (seen: "killed by SIGTERM").
@@ -245,7 +245,7 @@ extension LabSuites {
         }
 
         @Test func aKilledSkpLeavesNoRemoteCommandBehind() throws {
-            guard try Lab.require() else { return }
+            try Lab.up()
             // SIGKILL: skp cannot close anything; the hosts see the connection drop.
             let marker = "sleep 4323"
             let skp = [Binary.path, "--color", "never", "--limit", "c01,c02", "ssh.cmd", "-c=\(marker) | cat"].map { "'\($0)'" }.joined(separator: " ")
@@ -258,7 +258,7 @@ extension LabSuites {
         }
 
         @Test func aBackgroundProcessAStepStartsOnPurposeOutlivesTheStep() throws {
-            guard try Lab.require() else { return }
+            try Lab.up()
             // The hang-up guard stops only commands cut off by skp, not daemons a step starts and
             // leaves; and a command reading stdin gets end of file at once instead of hanging.
             let marker = "sleep 4324"
@@ -273,7 +273,7 @@ extension LabSuites {
         }
 
         @Test func hostileValuesReachTheHostsAsWrittenAndRunNothingElse() throws {
-            guard try Lab.require() else { return }
+            try Lab.up()
             // Each value is written on two real hosts from a word, from inside double quotes and
             // from a here-document, and from a secret; the files must hold exactly the value, and
             // the marker that each value tries to create must not exist on any host.
@@ -312,7 +312,7 @@ extension LabSuites {
         }
 
         @Test func aSecretInACommandNeverShowsInAProcessList() throws {
-            guard try Lab.require() else { return }
+            try Lab.up()
             // The value goes on the channel's stdin (remote) or in the environment (local), and
             // the command refers to a shell variable: a 20 ms process-list snapshot of the whole
             // machine (the lab hosts share its process table) never shows it.
@@ -343,7 +343,7 @@ extension LabSuites {
         }
 
         @Test func aWrongKeyAndAWrongPasswordAreRefusedWithWhatWasTried() throws {
-            guard try Lab.require() else { return }
+            try Lab.up()
             // A home whose only key is not authorized anywhere, no agent, and a wrong password.
             let home = NSTemporaryDirectory() + "skp-wrong-key-\(UUID().uuidString.prefix(8))"
             try FileManager.default.createDirectory(atPath: home + "/.ssh", withIntermediateDirectories: true)
@@ -368,7 +368,7 @@ extension LabSuites {
         }
 
         @Test func aSecondRunOnTheSameInventoryWaitsOrRefuses() throws {
-            guard try Lab.require() else { return }
+            try Lab.up()
             let first = [Binary.path, "--color", "never", "--limit", "c01", "ssh.cmd", "-c=sleep 3; date +%s.%N > /root/lock-first"]
                 .map { "'\($0)'" }.joined(separator: " ")
             let refused = [Binary.path, "--no-wait", "--limit", "c02", "ssh.cmd", "-c=touch /root/lock-refused"].map { "'\($0)'" }.joined(separator: " ")

@@ -11,13 +11,9 @@ extension LabSuites {
         static let blobSecret = "skp-lab-blob-secret-0000"
         static let password = "pw-\(UUID().uuidString.prefix(8))-never-shown"
 
-        func skp(_ arguments: [String], in directory: String = Binary.root, environment: [String: String] = [:]) throws -> Binary.Outcome {
-            try Binary.run(["--color", "never"] + arguments, in: directory, environment: Lab.environment.merging(environment) { $1 })
-        }
-
         @Test func sshfsVolumesShareOneFolderAcrossHosts() throws {
-            guard try Lab.require() else { return }
-            let outcome = try skp(["docker.volume-create", "-n", "volume-sshfs"])
+            try Lab.up()
+            let outcome = try Lab.skp(["docker.volume-create", "-n", "volume-sshfs"])
             #expect(outcome.status == 0, "\(outcome.stdout)")
             let name = "through-c02-\(UUID().uuidString.prefix(6))"
             try Lab.exec("c02", "echo written-on-c02 > /root/mnt/volume-sshfs/\(name)")
@@ -34,8 +30,8 @@ extension LabSuites {
         }
 
         @Test func s3fsVolumesAreObjectsInTheBucketAndVolumeRmUnmountsEverywhere() throws {
-            guard try Lab.require() else { return }
-            #expect(try skp(["docker.volume-create", "-n", "volume-s3fs"]).status == 0)
+            try Lab.up()
+            #expect(try Lab.skp(["docker.volume-create", "-n", "volume-s3fs"]).status == 0)
             let name = "object-\(UUID().uuidString.prefix(6)).txt"
             try Lab.exec("c03", "echo through-s3fs > /root/mnt/volume-s3fs/\(name) && sync")
             // A signed GET, as any S3 client does (moto refuses anonymous reads of private objects).
@@ -46,19 +42,19 @@ extension LabSuites {
             #expect(try Lab.output("c03", "stat -c %a /root/.skp/volumes/volume-s3fs/s3-passwd") == "600")
             #expect(try Lab.output("c03", "cat /root/.skp/volumes/volume-s3fs/s3-passwd") == "skp-lab-access:\(Self.s3Secret)")
 
-            let removed = try skp(["docker.volume-rm", "-n", "volume-s3fs"])
+            let removed = try Lab.skp(["docker.volume-rm", "-n", "volume-s3fs"])
             #expect(removed.status == 0, "\(removed.stdout)")
             for host in ["c02", "c03", "c04", "c05"] {
                 #expect(try Lab.exec(host, "mountpoint -q /root/mnt/volume-s3fs").status != 0, "\(host) still mounted")
                 #expect(try Lab.exec(host, "docker volume inspect volume-s3fs >/dev/null 2>&1").status != 0)
             }
-            #expect(try skp(["docker.volume-create", "-n", "volume-s3fs"]).status == 0)
+            #expect(try Lab.skp(["docker.volume-create", "-n", "volume-s3fs"]).status == 0)
         }
 
         @Test func rerunningVolumeCreateChangesNothing() throws {
-            guard try Lab.require() else { return }
-            _ = try skp(["docker.swarm-init", "docker.volume-create"])
-            let again = try skp(["docker.volume-create"])
+            try Lab.up()
+            _ = try Lab.skp(["docker.swarm-init", "docker.volume-create"])
+            let again = try Lab.skp(["docker.volume-create"])
             #expect(again.status == 0)
             #expect(again.stdout.contains("5 hosts: 5 ok"), "\(again.stdout)")
         }
@@ -92,10 +88,10 @@ extension LabSuites {
         }
 
         @Test func blobfsWritesAPrivateConfigAndMountsWithIt_withStandInBlobfuse() throws {
-            guard try Lab.require() else { return }
+            try Lab.up()
             let dir = try blobProject()
             try withStandInBlobfuse {
-                let outcome = try skp(["docker.volume-create", "-n", "vblob"], in: dir)
+                let outcome = try Lab.skp(["docker.volume-create", "-n", "vblob"], in: dir)
                 #expect(outcome.status == 0, "\(outcome.stdout)\(outcome.stderr)")
                 #expect(!outcome.stdout.contains(Self.blobSecret))
                 let config = "/root/.skp/volumes/vblob/blob-passwd"
@@ -104,7 +100,7 @@ extension LabSuites {
                 #expect(try Lab.output("c05", "cat /root/blobfuse-args") ==
                         "/root/mnt/vblob --tmp-path=/root/.skp/volumes/vblob/tmp --config-file=/root/.skp/volumes/vblob/blob-passwd -o attr_timeout=240 -o entry_timeout=240 -o negative_timeout=120")
                 #expect(try Lab.output("c05", "docker volume inspect vblob --format '{{.Options.device}}'") == "/root/mnt/vblob")
-                #expect(try skp(["docker.volume-rm", "-n", "vblob"], in: dir).status == 0)
+                #expect(try Lab.skp(["docker.volume-rm", "-n", "vblob"], in: dir).status == 0)
             }
         }
     }
@@ -113,7 +109,7 @@ extension LabSuites {
     /// process list while volume tasks run: none may show anywhere.
     @Suite(.serialized) struct SecretScanTests {
         @Test func noSecretAppearsInOutputOrProcessLists() throws {
-            guard try Lab.require() else { return }
+            try Lab.up()
             let suite = FuseVolumeTests()
             let blob = try suite.blobProject()
             let secrets = [FuseVolumeTests.s3Secret, FuseVolumeTests.blobSecret, FuseVolumeTests.password]

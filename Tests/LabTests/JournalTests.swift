@@ -15,12 +15,8 @@ extension LabSuites {
             }
             """
 
-        func skp(_ arguments: [String], in dir: String) throws -> Binary.Outcome {
-            try Binary.run(["--color", "never"] + arguments, in: dir, environment: Lab.environment)
-        }
-
         func runs(_ dir: String, _ id: String? = nil) throws -> Any {
-            let outcome = try skp(["runs"] + (id.map { [$0] } ?? []) + ["--json"], in: dir)
+            let outcome = try Lab.skp(["runs"] + (id.map { [$0] } ?? []) + ["--json"], in: dir)
             return try JSONSerialization.jsonObject(with: Data(outcome.stdout.utf8))
         }
 
@@ -29,24 +25,24 @@ extension LabSuites {
         }
 
         @Test func resumeRunsOnlyWhatFailedOnTwoHosts() throws {
-            guard try Lab.require() else { return }
+            try Lab.up()
             try reset()
             let dir = try Binary.project(["tasks/j.skp": Self.task])
             for host in ["c02", "c04"] { try Lab.exec(host, "touch /root/fail-step") }
-            let first = try skp(["j.steps"], in: dir)
+            let first = try Lab.skp(["j.steps"], in: dir)
             #expect(first.status == 1)
             #expect(first.stderr.contains("skp --resume "), "\(first.stderr)")
 
             // The cause goes away; the plan of the resume names exactly the pairs that will run.
             for host in ["c02", "c04"] { try Lab.exec(host, "rm /root/fail-step") }
-            let plan = try skp(["--dry-run", "--resume"], in: dir)
+            let plan = try Lab.skp(["--dry-run", "--resume"], in: dir)
             #expect(plan.status == 0, "\(plan.stderr)")
             #expect(plan.stdout.contains("4 step(s) on 2 host(s) will run"), "\(plan.stdout)")
             #expect(plan.stdout.contains("c02  step 2/3  run · failed (exit 1)"), "\(plan.stdout)")
             #expect(plan.stdout.contains("c04  step 3/3  run · never started"), "\(plan.stdout)")
             #expect(!plan.stdout.contains("c01  step"))
 
-            let resumed = try skp(["--resume"], in: dir)
+            let resumed = try Lab.skp(["--resume"], in: dir)
             #expect(resumed.status == 0, "\(resumed.stdout)\(resumed.stderr)")
             // The hosts' own logs: the healthy hosts ran each step once; the two failed hosts ran
             // step one once and then, on resume, only steps two and three.
@@ -57,12 +53,12 @@ extension LabSuites {
             #expect(list.count == 2)
             #expect(list[0]["resume_of"] as? String == list[1]["id"] as? String)
             #expect(list[1]["exit_code"] as? Int == 1 && list[0]["exit_code"] as? Int == 0)
-            let table = try skp(["runs", list[1]["id"] as! String], in: dir)
+            let table = try Lab.skp(["runs", list[1]["id"] as! String], in: dir)
             #expect(table.stdout.contains("c02   j.steps  2/3   failed   1"), "\(table.stdout)")
         }
 
         @Test func aRunKilledMidStepLeavesAJournalThatResumeReads() throws {
-            guard try Lab.require() else { return }
+            try Lab.up()
             try reset()
             let dir = try Binary.project(["tasks/j.skp": Self.task])
             try Lab.exec("c03", "touch /root/slow-step")
@@ -85,7 +81,7 @@ extension LabSuites {
             #expect(done == 13, "every other host finished its three steps: \(done)")
 
             try Lab.exec("c03", "rm /root/slow-step")
-            let resumed = try skp(["--resume"], in: dir)
+            let resumed = try Lab.skp(["--resume"], in: dir)
             #expect(resumed.status == 0, "\(resumed.stdout)")
             #expect(resumed.stdout.contains("1 host: 1 changed"), "\(resumed.stdout)")
             for host in Lab.hosts {
@@ -94,7 +90,7 @@ extension LabSuites {
         }
 
         @Test func theStatusBoardShowsTheSlowHostRunningAndTheOthersDone() throws {
-            guard try Lab.require() else { return }
+            try Lab.up()
             let inventory = try Lab.generated(20)
             guard FileManager.default.isExecutableFile(atPath: "/usr/bin/tmux") else {
                 Issue.record("tmux is not installed"); return

@@ -8,7 +8,7 @@ extension LabSuites {
     /// Runs on a lab of its own (own subnet, own state folder) so the shared lab stays up.
     @Suite(.serialized) struct LabLifecycleTests {
         @Test func upIsIdempotentAndDownLeavesNothingBehind() throws {
-            guard try Lab.require() else { return }
+            try Lab.up()
             let state = "/tmp/skp-lab-lifecycle-\(getpid())"
             let knownHosts = NSTemporaryDirectory() + "skp-lifecycle-known-\(getpid())"
             let environment = ["SKP_LAB_DIR": state, "SKP_KNOWN_HOSTS": knownHosts]
@@ -44,7 +44,7 @@ extension LabSuites {
         /// `lab.down` returns only when every process of every lab host has exited and been reaped,
         /// even right after a timed-out command (its session and hang-up guard still going away).
         @Test func testIssue13Also_downRightAfterATimedOutCommandLeavesNoProcess() throws {
-            guard try Lab.require() else { return }
+            try Lab.up()
             let state = "/tmp/skp-lab-down-\(getpid())"
             let knownHosts = NSTemporaryDirectory() + "skp-down-known-\(getpid())"
             let environment = ["SKP_LAB_DIR": state, "SKP_KNOWN_HOSTS": knownHosts]

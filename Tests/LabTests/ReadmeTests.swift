@@ -21,7 +21,7 @@ extension LabSuites {
         }
 
         @Test func readmeCommandsRunAsWritten() throws {
-            guard try Lab.require() else { return }
+            try Lab.up()
             let commands = try Self.commands()
             #expect(commands.count >= 20, "\(commands)")
             #expect(commands.first?.hasPrefix("./skp lab.up docker.swarm-init") == true)

@@ -9,10 +9,6 @@ extension LabSuites {
     @Suite(.serialized) struct ServiceTests {
         static let secret = "skp-lab-app-secret-0000"
 
-        func skp(_ arguments: [String], in directory: String = Binary.root) throws -> Binary.Outcome {
-            try Binary.run(["--color", "never"] + arguments, in: directory, environment: Lab.environment)
-        }
-
         /// The last line of a --json run: its summary.
         func summary(_ outcome: Binary.Outcome) throws -> [String: Any] {
             let line = outcome.stdout.split(separator: "\n").last.map(String.init) ?? ""
@@ -29,8 +25,8 @@ extension LabSuites {
         }
 
         @Test func issue14_registryEverywhereImageBuiltOnceAndPulledEverywhere() throws {
-            guard try Lab.require() else { return }
-            let registry = try skp(["docker.run", "-n", "registry-skp"])
+            try Lab.up()
+            let registry = try Lab.skp(["docker.run", "-n", "registry-skp"])
             #expect(registry.status == 0, "\(registry.stdout)\(registry.stderr)")
             for host in Lab.hosts {
                 #expect(try Lab.output(host, "docker inspect --format '{{.State.Running}}' registry-skp") == "true", "\(host)")
@@ -39,7 +35,7 @@ extension LabSuites {
             for host in Lab.hosts {
                 #expect(try Lab.output(host, "for i in $(seq 50); do curl -sf http://127.0.0.1:5000/v2/ && break; sleep 0.2; done") == "{}", "\(host)")
             }
-            let build = try skp(["--json", "docker.image-build"])
+            let build = try Lab.skp(["--json", "docker.image-build"])
             #expect(build.status == 0, "\(build.stdout)\(build.stderr)")
             // Every other node pulls the image from its own registry, through its own engine.
             for host in Lab.hosts.dropFirst() {
@@ -49,15 +45,15 @@ extension LabSuites {
                 #expect(pull.stdout.contains("hello from an image built by skp"), "\(host)")
             }
             // Unchanged context: nothing is built or pushed again.
-            let again = try skp(["--json", "docker.image-build"])
+            let again = try Lab.skp(["--json", "docker.image-build"])
             #expect(again.status == 0)
             #expect(try changed(again) == 0, "\(again.stdout)")
-            let rerun = try skp(["--json", "docker.run", "-n", "registry-skp"])
+            let rerun = try Lab.skp(["--json", "docker.run", "-n", "registry-skp"])
             #expect(try changed(rerun) == 0, "\(rerun.stdout)")
         }
 
         @Test func issue14_containersShareFilesKeepSecretsAndKnowTheirPeers() throws {
-            guard try Lab.require() else { return }
+            try Lab.up()
             // A 20 ms process-list sampler around the run, and every output mode, scanned for the secret.
             var seen = ""
             for mode in [["--dry-run"], ["--dry-run", "--json"], ["--json"], []] {
@@ -98,7 +94,7 @@ extension LabSuites {
 
             // A rerun changes nothing and restarts nothing.
             let before = try ["c02", "c05"].map { try started($0, "hello-skp") } + ["c03"].map { try started($0, "peers-skp") }
-            let rerun = try skp(["--json", "docker.run"])
+            let rerun = try Lab.skp(["--json", "docker.run"])
             #expect(rerun.status == 0)
             #expect(try changed(rerun) == 0, "\(rerun.stdout)")
             let after = try ["c02", "c05"].map { try started($0, "hello-skp") } + ["c03"].map { try started($0, "peers-skp") }
@@ -108,21 +104,21 @@ extension LabSuites {
             let services = try String(contentsOfFile: Binary.root + "/services.json", encoding: .utf8)
             let dir = try Binary.project(["services.json": services.replacingOccurrences(of: "GREETING=hello", with: "GREETING=bonjour")])
             for item in ["images", "images.json"] { try FileManager.default.copyItem(atPath: Binary.root + "/" + item, toPath: dir + "/" + item) }
-            let changedRun = try skp(["docker.run"], in: dir)
+            let changedRun = try Lab.skp(["docker.run"], in: dir)
             #expect(changedRun.status == 0, "\(changedRun.stdout)\(changedRun.stderr)")
             #expect(try started("c02", "hello-skp") != before[0])
             #expect(try started("c03", "peers-skp") == before[2])
             #expect(try Lab.output("c02", "docker exec hello-skp sh -c 'echo $GREETING'") == "bonjour")
-            let back = try skp(["docker.run", "-n", "hello-skp"])
+            let back = try Lab.skp(["docker.run", "-n", "hello-skp"])
             #expect(back.status == 0)
 
             // docker.ps: every host's containers in the output.
-            let ps = try skp(["docker.ps"])
+            let ps = try Lab.skp(["docker.ps"])
             #expect(ps.status == 0)
             for host in Lab.hosts { #expect(ps.stdout.contains("\(host)") && ps.stdout.contains("registry-skp")) }
             #expect(ps.stdout.contains("c05   | peers-skp"), "\(ps.stdout)")
             // --json: the same containers, one object each, with its host.
-            let json = try skp(["--json", "docker.ps"])
+            let json = try Lab.skp(["--json", "docker.ps"])
             let rows = json.stdout.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
                 .compactMap { event -> String? in
                     guard let object = event["object"] as? [String: Any], let host = event["host"] as? String else { return nil }
@@ -134,9 +130,9 @@ extension LabSuites {
         /// `docker.shell`: a real terminal in the container through skp's own SSH connection; what
         /// is typed runs there, and the shell's exit status is skp's.
         @Test func issue14_shellInAContainerIsInteractiveAndExitsWithItsStatus() throws {
-            guard try Lab.require() else { return }
+            try Lab.up()
             guard FileManager.default.isExecutableFile(atPath: "/usr/bin/tmux") else { Issue.record("tmux is not installed"); return }
-            #expect(try skp(["docker.run", "-n", "peers-skp"]).status == 0)
+            #expect(try Lab.skp(["docker.run", "-n", "peers-skp"]).status == 0)
             let session = "skp-shell-\(UUID().uuidString.prefix(6))"
             let line = "cd '\(Binary.root)' && SKP_KNOWN_HOSTS='\(Lab.knownHosts)' '\(Binary.path)' docker.shell -n peers-skp --limit c03; echo SKP-EXIT=$?; sleep 60"
             let tmux = { (arguments: [String]) in try Binary.run(arguments, executable: "/usr/bin/tmux") }
@@ -162,7 +158,7 @@ extension LabSuites {
 
         /// No lab host can reach past the lab subnet: a mistaken pull fails at once, sending nothing.
         @Test func issue14_labHostsHaveNoRouteOut() throws {
-            guard try Lab.require() else { return }
+            try Lab.up()
             for host in Lab.hosts {
                 let route = try Lab.exec(host, "ip route get 1.1.1.1")
                 #expect(route.status != 0, "\(host): \(route.stdout)")

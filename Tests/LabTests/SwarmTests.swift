@@ -9,10 +9,6 @@ extension LabSuites {
         static let sequence = ["docker.swarm-init", "docker.swarm-join", "docker.swarm-label", "docker.network-create",
                                "docker.volume-create", "docker.node-ls"]
 
-        func skp(_ arguments: [String], in directory: String = Binary.root) throws -> Binary.Outcome {
-            try Binary.run(["--color", "never"] + arguments, in: directory, environment: Lab.environment)
-        }
-
         /// hosts.json's enabled labels, per host.
         func enabledLabels(_ path: String = Binary.root + "/hosts.json") throws -> [String: [String: String]] {
             let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as! [String: [String: Any]]
@@ -34,8 +30,8 @@ extension LabSuites {
         }
 
         @Test func theGuidesSequenceBuildsTheSwarmAndRerunningChangesNothing() throws {
-            guard try Lab.require() else { return }
-            let first = try skp(Self.sequence)
+            try Lab.up()
+            let first = try Lab.skp(Self.sequence)
             #expect(first.status == 0, "\(first.stdout)\(first.stderr)")
             #expect(first.stdout.contains("==> docker.node-ls\nc01   | ID "))
 
@@ -72,7 +68,7 @@ extension LabSuites {
 
             // The same command line again: exit 0, every step unchanged, the same state.
             let before = try state()
-            let second = try skp(Self.sequence)
+            let second = try Lab.skp(Self.sequence)
             #expect(second.status == 0)
             #expect(second.stdout.contains("5 hosts: 5 ok"), "\(second.stdout)")
             #expect(!second.stdout.contains(" changed,") || second.stdout.components(separatedBy: "  0 changed,").count - 1 == 5)
@@ -80,12 +76,12 @@ extension LabSuites {
         }
 
         @Test func volumeCreateForOneVolumeFollowsItsLabelInEveryFlagForm() throws {
-            guard try Lab.require() else { return }
-            _ = try skp(["docker.swarm-init"])
+            try Lab.up()
+            _ = try Lab.skp(["docker.swarm-init"])
             for host in Lab.hosts { try Lab.exec(host, "docker volume rm volume-pgsql-skp >/dev/null 2>&1 || true") }
             let forms = [["-n", "volume-pgsql-skp"], ["-n=volume-pgsql-skp"], ["--name", "volume-pgsql-skp"], ["--name=volume-pgsql-skp"]]
             for (i, form) in forms.enumerated() {
-                let outcome = try skp(["docker.volume-create"] + form)
+                let outcome = try Lab.skp(["docker.volume-create"] + form)
                 #expect(outcome.status == 0, "\(outcome.stdout)")
                 // Created once, by the first form; the others find it there.
                 let summary = outcome.stdout.split(separator: "\n").first { $0.hasPrefix("  c01 ") } ?? ""
@@ -98,31 +94,31 @@ extension LabSuites {
         }
 
         @Test func removingALabelFromHostsJsonRemovesItFromTheNode() throws {
-            guard try Lab.require() else { return }
-            #expect(try skp(["docker.swarm-label"]).status == 0)
+            try Lab.up()
+            #expect(try Lab.skp(["docker.swarm-label"]).status == 0)
             #expect(try Lab.output("c01", "docker node inspect c03 --format '{{index .Spec.Labels \"kafka\"}}'") == "enable")
             // The same inventory without c03's kafka label.
             let hosts = try String(contentsOfFile: Binary.root + "/hosts.json", encoding: .utf8)
                 .replacingOccurrences(of: "\"kafka\": \"enable\", ", with: "")
             #expect(!hosts.contains("kafka"))
             let dir = try Binary.project(["hosts.json": hosts])
-            let outcome = try skp(["docker.swarm-label"], in: dir)
+            let outcome = try Lab.skp(["docker.swarm-label"], in: dir)
             #expect(outcome.status == 0, "\(outcome.stdout)")
             let labels = try Lab.output("c01", "docker node inspect c03 --format '{{json .Spec.Labels}}'")
             #expect(labels == #"{"data":"enable","registry":"enable"}"#, "\(labels)")
             // Back as it was.
-            #expect(try skp(["docker.swarm-label"]).status == 0)
+            #expect(try Lab.skp(["docker.swarm-label"]).status == 0)
             #expect(try Lab.output("c01", "docker node inspect c03 --format '{{index .Spec.Labels \"kafka\"}}'") == "enable")
         }
 
         @Test func aNodeInAnotherSwarmIsRefusedWithAClearMessage() throws {
-            guard try Lab.require() else { return }
-            #expect(try skp(["docker.swarm-join"]).status == 0)
+            try Lab.up()
+            #expect(try Lab.skp(["docker.swarm-join"]).status == 0)
             // c05 leaves and starts a swarm of its own.
             let oldID = try Lab.output("c05", "docker info --format '{{.Swarm.NodeID}}'")
             try Lab.exec("c05", "docker swarm leave --force >/dev/null && docker swarm init --advertise-addr 192.168.56.15 >/dev/null")
             try Lab.exec("c01", "docker node rm --force \(oldID) >/dev/null")
-            let outcome = try skp(["docker.swarm-join"])
+            let outcome = try Lab.skp(["docker.swarm-join"])
             #expect(outcome.status == 1)
             #expect(outcome.stdout.contains("c05 is already in another swarm; take it out first with: ./skp docker.swarm-leave --limit c05"))
             let rows = outcome.stdout.split(separator: "\n")
@@ -131,15 +127,15 @@ extension LabSuites {
             // Nothing was changed on c05: it still leads its own swarm.
             #expect(try Lab.output("c05", "docker info --format '{{.Swarm.ControlAvailable}}'") == "true")
             // Taken out as the message says, it joins again.
-            #expect(try skp(["docker.swarm-leave", "--limit", "c05"]).status == 0)
-            #expect(try skp(["docker.swarm-join", "docker.swarm-label"]).status == 0)
+            #expect(try Lab.skp(["docker.swarm-leave", "--limit", "c05"]).status == 0)
+            #expect(try Lab.skp(["docker.swarm-join", "docker.swarm-label"]).status == 0)
             #expect(try Lab.output("c01", "docker node ls --format '{{.Hostname}} {{.Status}}' | grep c05") == "c05 Ready")
         }
 
         /// The kernel here has no NFS: `exportfs` and `showmount` are stand-ins on c01 that only
         /// print what they were asked; what is tested for real is /etc/exports.
         @Test func exportfsKeepsOneLinePerNfsVolume_withStandInExportfs() throws {
-            guard try Lab.require() else { return }
+            try Lab.up()
             let standIns = "/tmp/skp-lab/c01/stand-ins"
             try Lab.exec("c01", """
                 mkdir -p \(standIns) && printf '#!/bin/sh\\necho "stand-in exportfs $*"\\n' > \(standIns)/exportfs &&
@@ -148,7 +144,7 @@ extension LabSuites {
                 """)
             try Lab.exec("c01", "echo '/srv/other 10.0.0.0/8(ro)' > /etc/exports")
             for _ in 0..<2 {
-                let outcome = try skp(["nfs.exportfs"])
+                let outcome = try Lab.skp(["nfs.exportfs"])
                 #expect(outcome.status == 0, "\(outcome.stdout)")
                 #expect(outcome.stdout.contains("stand-in exportfs -a"))
             }

@@ -8,7 +8,7 @@ extension LabSuites {
     /// (sampled every 20 ms; the lab hosts share this machine's process table).
     @Suite(.serialized) struct TokenScanTests {
         @Test func issue13Item6_joinTokensNeverShowInOutputJournalOrProcessLists() throws {
-            guard try Lab.require() else { return }
+            try Lab.up()
             let journals = Binary.root + "/.skp/runs"
             for mode in [[], ["--json"], ["--output", "grouped"], ["--verbose"]] {
                 let leave = try Binary.run(["--color", "never", "docker.swarm-leave"], environment: Lab.environment)
