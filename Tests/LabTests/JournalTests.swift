@@ -97,7 +97,7 @@ extension LabSuites {
             }
             let session = "skp-board-\(getpid())"
             let command = [Binary.path, "--inventory", inventory, "ssh.cmd",
-                           "-c=test $(hostname) = h007 && echo 'web: 3/5 running' && sleep 8; echo done"].map { "'\($0)'" }.joined(separator: " ")
+                           "-c=test $(hostname) = h007 && echo web: 3/5 running && sleep 8; echo done"].map { "'\($0)'" }.joined(separator: " ")
             let environment = Lab.environment.map { "\($0.key)='\($0.value)'" }.joined(separator: " ")
             let start = try Binary.run(["new-session", "-d", "-s", session, "-x", "120", "-y", "50",
                                         "cd '\(Binary.root)' && env TERM=xterm \(environment) \(command); sleep 30"],
