@@ -22,6 +22,13 @@ extension TaskLibrary {
         check.items(decl.body)
         return check.problems
     }
+
+    /// A named check's command: its parameters are values, never shell code, so no raw at all.
+    static func checkRaw(_ decl: CheckDecl, source: SourceText) -> [Diagnostic] {
+        var check = RawCheck(source: source, shellParams: [])
+        check.template(decl.command)
+        return check.problems
+    }
 }
 
 private struct RawCheck {
@@ -57,7 +64,11 @@ private struct RawCheck {
                 self.items(otherwise)
             case .step(let step):
                 action(step.action)
-                if let unless = step.unless { template(unless) }
+                switch step.unless {
+                case .command(let t)?: template(t)
+                case .named(_, let arguments, _)?: arguments.forEach { expr($0) }
+                case nil: break
+                }
             }
         }
     }

@@ -7,11 +7,22 @@ public struct TaskLibrary: Sendable {
     /// Full names in file order, then declaration order: `--list` prints them this way.
     public private(set) var order: [String] = []
     public private(set) var namespaceHelp: [String: String] = [:]
+    /// Named checks by full name (`docker.swarm-is`), with the file they are written in.
+    public private(set) var checks: [String: (decl: CheckDecl, source: SourceText)] = [:]
 
     public init(files: [TaskFile]) throws {
         var problems: [Diagnostic] = []
         for file in files {
             if let help = file.help { namespaceHelp[file.namespace] = help }
+            for check in file.checks {
+                if let first = checks[check.name] {
+                    problems.append(Diagnostic("check \(check.name) is defined twice (first at \(first.decl.location))",
+                                               at: check.location, source: file.source))
+                    continue
+                }
+                problems += Self.checkRaw(check, source: file.source)
+                checks[check.name] = (check, file.source)
+            }
             for decl in file.tasks {
                 let name = file.namespace + "." + decl.name
                 if let first = tasks[name] {
@@ -26,6 +37,7 @@ public struct TaskLibrary: Sendable {
             }
         }
         for name in order {
+            problems += checkUses(tasks[name]!)
             var task = tasks[name]!
             task.pre = task.decl.pre.compactMap { resolve($0, from: task, problems: &problems) }
             task.post = task.decl.post.compactMap { resolve($0, from: task, problems: &problems) }

@@ -225,9 +225,26 @@ public struct Planner {
 
     private func planStep(_ step: Step, scope: inout Scope) throws -> PlannedStep {
         let evaluator = Evaluator(scope: scope)
-        let unless = try step.unless.map { try evaluator.render($0, quoting: true) }
+        let unless = try step.unless.map { try renderCheck($0, scope: scope) }
         let kind = try plannedKind(step.action, step: step, scope: &scope)
         return PlannedStep(kind: kind, unless: unless, location: step.location)
+    }
+
+    /// A check's command: written in place, or a named check's command with its parameters bound
+    /// to the arguments (evaluated where the check is used: secrecy travels with them).
+    private func renderCheck(_ use: CheckUse, scope: Scope) throws -> Command {
+        switch use {
+        case .command(let template):
+            return try Evaluator(scope: scope).render(template, quoting: true)
+        case .named(let name, let arguments, _):
+            // TaskLibrary has checked that the check exists and the arguments fit.
+            guard let (check, source) = library.checks[name] else { throw Diagnostic("no check named \(name)") }
+            let evaluator = Evaluator(scope: scope)
+            var inner = Scope(inventory: scope.inventory, environment: scope.environment, source: source)
+            inner.host = scope.host
+            for (param, argument) in zip(check.params, arguments) { inner.variables[param] = try evaluator.evaluate(argument) }
+            return try Evaluator(scope: inner).render(check.command, quoting: true)
+        }
     }
 
     private func plannedKind(_ action: Step.Action, step: Step, scope: inout Scope) throws -> PlannedStep.Kind {

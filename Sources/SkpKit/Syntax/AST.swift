@@ -3,7 +3,25 @@ public struct TaskFile: Sendable {
     public var namespace: String
     public var help: String?
     public var tasks: [TaskDecl]
+    /// Named probes (`check swarm-is(state) "…"`), used by any task as `unless swarm-is("active")`.
+    public var checks: [CheckDecl] = []
     public var source: SourceText
+}
+
+/// `check NAME(PARAM, …) "command"`: a read-only probe written once and named. It sees its own
+/// parameters, `host` and the inventory; values are escaped for their place as in any command.
+public struct CheckDecl: Sendable {
+    public var name: String
+    public var params: [String]
+    public var command: Template
+    public var location: SourceLocation
+}
+
+/// What an `unless` (or a `require`) runs: a command written in place, or a named check.
+public enum CheckUse: Sendable {
+    case command(Template)
+    /// The name is qualified (`docker.swarm-is`) by the parser.
+    case named(String, arguments: [Expr], location: SourceLocation)
 }
 
 public struct TaskDecl: Sendable {
@@ -89,8 +107,8 @@ public struct Step: Sendable {
     }
 
     public var action: Action
-    /// `unless "check"`: skip (as unchanged) when the check command succeeds on the host.
-    public var unless: Template?
+    /// `unless "check"` or `unless NAME(…)`: skip (as unchanged) when the check succeeds on the host.
+    public var unless: CheckUse?
     public var location: SourceLocation
 }
 

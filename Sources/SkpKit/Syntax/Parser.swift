@@ -9,6 +9,8 @@ public struct Parser {
     /// the operands of one `and`/`or` chain): every level is a level of recursion here and in
     /// the planner, so a hostile file could otherwise exhaust the stack.
     var depth = 0
+    /// The file's namespace, which qualifies the names of checks a task uses.
+    var namespace = ""
     /// The deepest nesting accepted; far beyond any real task file or `--limit`.
     public static let maxNesting = 200
 
@@ -104,14 +106,52 @@ public struct Parser {
         while true {
             skipNewlines()
             if current.kind == .end { return file }
-            guard current.isWord("task") else {
-                throw unexpected("'task'", hint: "a task file holds `task NAME { … }` blocks")
+            if current.isWord("check") {
+                file.checks.append(try parseCheck(namespace: file.namespace))
+                continue
             }
-            file.tasks.append(try parseTask())
+            guard current.isWord("task") else {
+                throw unexpected("'task'", hint: "a task file holds `task NAME { … }` blocks and `check NAME(…) \"…\"` probes")
+            }
+            file.tasks.append(try parseTask(namespace: file.namespace))
         }
     }
 
-    mutating func parseTask() throws -> TaskDecl {
+    /// `check NAME [(PARAM, …)] "command"`.
+    mutating func parseCheck(namespace: String) throws -> CheckDecl {
+        _ = advance()
+        let name = try expectIdentifier("a check name")
+        guard !name.text.contains(".") else { throw error("a check name has no '.'; the namespace comes from the file", at: name) }
+        var params: [String] = []
+        if acceptPunct("(") != nil, acceptPunct(")") == nil {
+            repeat {
+                let param = try expectIdentifier("a parameter name")
+                guard !params.contains(param.text) else { throw error("\(param.text) is a parameter of \(name.text) twice", at: param) }
+                params.append(param.text)
+            } while acceptPunct(",") != nil
+            try expectPunct(")")
+        }
+        let command = try parseTemplate(try expectString("the check's command in quotes"))
+        try expectEndOfStatement()
+        return CheckDecl(name: namespace + "." + name.text, params: params, command: command, location: name.location)
+    }
+
+    /// After `unless` or `require`: `"command"`, or a named check `NAME` / `NAME(arg, …)`.
+    mutating func parseCheckUse() throws -> CheckUse {
+        if current.kind == .string { return .command(try parseTemplate(advance())) }
+        guard current.kind == .identifier else { throw unexpected("a check: a command in quotes, or a check's name") }
+        let name = advance()
+        var arguments: [Expr] = []
+        if acceptPunct("(") != nil, acceptPunct(")") == nil {
+            repeat { arguments.append(try parseExpr()) } while acceptPunct(",") != nil
+            try expectPunct(")")
+        }
+        let qualified = name.text.contains(".") ? name.text : namespace + "." + name.text
+        return .named(qualified, arguments: arguments, location: name.location)
+    }
+
+    mutating func parseTask(namespace: String) throws -> TaskDecl {
+        self.namespace = namespace
         _ = advance()
         let nameToken = try expectIdentifier("a task name")
         guard !nameToken.text.contains(".") else {
@@ -312,15 +352,22 @@ public struct Parser {
         case "fail":
             _ = advance()
             action = .fail(try parseTemplate(try expectString("the failure message")))
+        case "require":
+            // `require CHECK else "message"`: `fail "message" unless CHECK`, read the right way round.
+            _ = advance()
+            let check = try parseCheckUse()
+            guard acceptWord("else") != nil else { throw unexpected("'else' and the message for when the check fails") }
+            let message = try parseTemplate(try expectString("the failure message"))
+            return Step(action: .fail(message), unless: check, location: keyword.location)
         default:
-            let known = ["run", "sudo", "local", "show", "attach", "capture", "upload", "echo", "fail", "on", "for", "if", "let"]
+            let known = ["run", "sudo", "local", "show", "attach", "capture", "upload", "echo", "fail", "require", "on", "for", "if", "let"]
             let hint = Suggest.closest(to: keyword.text, in: known).map { "did you mean '\($0)'?" }
             throw error("unknown step '\(keyword.text)'", at: keyword, hint: hint
-                        ?? "a step is one of: run, sudo, local, show, attach, capture, upload, echo, fail")
+                        ?? "a step is one of: run, sudo, local, show, attach, capture, upload, echo, fail, require")
         }
         var step = Step(action: action, unless: nil, location: keyword.location)
         if acceptWord("unless") != nil {
-            step.unless = try parseTemplate(try expectString("a check command in quotes"))
+            step.unless = try parseCheckUse()
         }
         return step
     }
