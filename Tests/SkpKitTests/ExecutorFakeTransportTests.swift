@@ -1,0 +1,216 @@
+import Foundation
+import Testing
+@testable import SkpKit
+
+/// A stand-in for SSH, named as one: each host answers commands from a script, in memory. It
+/// drives the real Executor through failures, timeouts, cancellation, resume, captures and
+/// keep-going in milliseconds and without root; the lab suites cover the real transport.
+final class FakeTransport: Transport, @unchecked Sendable {
+    struct Reply {
+        var exitCode: Int32 = 0
+        var stdout = ""
+        var stderr = ""
+        /// Seconds the command takes (a timeout or Ctrl-C may end it first).
+        var seconds: Double = 0
+    }
+
+    private let lock = NSLock()
+    private let script: @Sendable (_ host: String, _ command: String) -> Reply
+    private let unreachable: Set<String>
+    private var sent: [(host: String, command: String, secrets: [String])] = []
+    private(set) var connections: [String: Int] = [:]
+    /// Called as each command starts (to cancel mid-run, say).
+    var onCommand: (@Sendable (String, String) -> Void)?
+
+    init(unreachable: Set<String> = [], _ script: @escaping @Sendable (String, String) -> Reply = { _, _ in Reply() }) {
+        self.script = script
+        self.unreachable = unreachable
+    }
+
+    func connect(to endpoint: Endpoint, cancel: Cancellation) throws -> RemoteSession {
+        if unreachable.contains(endpoint.name) { throw TransportError.connect("connection to \(endpoint.name) refused (fake)") }
+        lock.lock(); connections[endpoint.name, default: 0] += 1; lock.unlock()
+        return Session(host: endpoint.name, transport: self)
+    }
+
+    /// The commands a host was sent, in order (checks included).
+    func commands(_ host: String) -> [String] {
+        lock.lock(); defer { lock.unlock() }
+        return sent.filter { $0.host == host }.map(\.command)
+    }
+
+    func secrets(_ host: String) -> [String] {
+        lock.lock(); defer { lock.unlock() }
+        return sent.filter { $0.host == host }.flatMap(\.secrets)
+    }
+
+    final class Session: RemoteSession {
+        let host: String
+        let transport: FakeTransport
+        init(host: String, transport: FakeTransport) { self.host = host; self.transport = transport }
+
+        func run(_ command: String, secrets: [String], timeout: Double?, cancel: Cancellation,
+                 output: (SkpKit.OutputStream, [UInt8]) -> Void) throws -> CommandStatus {
+            transport.lock.lock(); transport.sent.append((host, command, secrets)); transport.lock.unlock()
+            transport.onCommand?(host, command)
+            let reply = transport.script(host, command)
+            let start = Date()
+            while Date().timeIntervalSince(start) < reply.seconds {
+                if cancel.isCancelled { throw TransportError.cancelled }
+                if let timeout, Date().timeIntervalSince(start) >= timeout { return CommandStatus(exitCode: -1, signal: "TERM", timedOut: true) }
+                usleep(5_000)
+            }
+            if !reply.stdout.isEmpty { output(.stdout, Array(reply.stdout.utf8)) }
+            if !reply.stderr.isEmpty { output(.stderr, Array(reply.stderr.utf8)) }
+            return CommandStatus(exitCode: reply.exitCode)
+        }
+
+        func upload(_ bytes: [UInt8], to path: String, mode: Int32) throws -> Bool { true }
+        func close() {}
+    }
+}
+
+struct ExecutorFakeTransportTests {
+    let inventory: Inventory
+
+    init() throws { inventory = try Fixture.inventory(hosts: Fixture.fiveHosts) }
+
+    func execute(_ tasks: String, _ requests: [String], transport: FakeTransport, options: Options = Options(),
+                 resume: [String: String]? = nil, configure: (Executor) -> Void = { _ in }) throws -> (RunReport, Plan) {
+        let plan = try Fixture.plan(["t": tasks], requests.map { TaskRequest(task: $0) }, inventory: inventory)
+        let sink = OutputSink(style: Style(enabled: false), mode: .grouped, hostNames: inventory.hosts.map(\.name),
+                              secrets: plan.secrets, progress: false)
+        let endpoints = EndpointResolver(options: options, config: SSHConfig(), environment: ["HOME": "/nonexistent"])
+        let executor = Executor(plan: plan, transport: transport, options: options, endpoints: endpoints, sink: sink)
+        if let resume { executor.resume = ("earlier", resume) }
+        configure(executor)
+        return (executor.run(), plan)
+    }
+
+    func status(_ report: RunReport, _ host: String) -> HostReport.Status? {
+        report.hosts.first { $0.name == host }?.status
+    }
+
+    @Test func aFailedStepStopsThatHostOnlyAndLaterStagesSkipIt() throws {
+        let fake = FakeTransport { host, command in
+            FakeTransport.Reply(exitCode: host == "c02" && command == "two" ? 7 : 0, stderr: host == "c02" ? "disk full\n" : "")
+        }
+        let (report, _) = try execute("task t {\n on all { run \"one\"\n run \"two\"\n run \"three\" }\n on all { run \"four\" }\n}", ["t.t"],
+                                      transport: fake)
+        #expect(status(report, "c02") == .failed)
+        #expect(report.hosts.first { $0.name == "c02" }?.exitCode == 7)
+        #expect(report.hosts.first { $0.name == "c02" }?.stderrTail == ["disk full"])
+        #expect(fake.commands("c02") == ["one", "two"])
+        #expect(fake.commands("c01") == ["one", "two", "three", "four"])
+        #expect(report.exitCode == .taskFailed)
+        // One connection per host for the whole run.
+        #expect(fake.connections.values.allSatisfy { $0 == 1 })
+    }
+
+    @Test func aStepPastTheTimeoutIsTimedOut() throws {
+        let fake = FakeTransport { _, command in FakeTransport.Reply(seconds: command == "slow" ? 5 : 0) }
+        var options = Options()
+        options.commandTimeout = 0.1
+        let start = Date()
+        let (report, _) = try execute("task t {\n on c01 { run \"slow\"\n run \"after\" }\n on c02 { run \"fast\" }\n}", ["t.t"],
+                                      transport: fake, options: options)
+        #expect(Date().timeIntervalSince(start) < 3)
+        #expect(status(report, "c01") == .timedOut)
+        #expect(report.hosts.first { $0.name == "c01" }?.message?.contains("timed out after 0.1 s") == true)
+        #expect(fake.commands("c01") == ["slow"])
+        // Within the task, the other hosts go on (the run stops after the task).
+        #expect(fake.commands("c02") == ["fast"])
+        #expect(report.exitCode == .taskFailed)
+    }
+
+    @Test func cancellingStopsEveryHostAndSaysInterrupted() throws {
+        let fake = FakeTransport { _, _ in FakeTransport.Reply(seconds: 10) }
+        // Set before the run starts, read from the fan-out's threads.
+        final class Held: @unchecked Sendable { var executor: Executor? }
+        let held = Held()
+        fake.onCommand = { _, _ in held.executor?.cancel.cancel() }
+        let start = Date()
+        let (report, _) = try execute("task t {\n on all { run \"long\"\n run \"never\" }\n}", ["t.t"], transport: fake) { held.executor = $0 }
+        #expect(Date().timeIntervalSince(start) < 3)
+        #expect(report.interrupted && report.exitCode == .interrupted)
+        for host in ["c01", "c02", "c03", "c04", "c05"] { #expect(!fake.commands(host).contains("never")) }
+    }
+
+    @Test func anUnreachableHostIsReportedAndTheOthersRun() throws {
+        let fake = FakeTransport(unreachable: ["c03"])
+        let (report, _) = try execute("task t { run \"x\" }", ["t.t"], transport: fake)
+        #expect(status(report, "c03") == .unreachable)
+        #expect(report.hosts.first { $0.name == "c03" }?.message?.contains("refused (fake)") == true)
+        #expect(status(report, "c01") == .changed)
+        #expect(report.exitCode == .unreachable)
+    }
+
+    @Test func aSucceedingCheckMakesTheStepUnchanged() throws {
+        let fake = FakeTransport { host, command in FakeTransport.Reply(exitCode: command == "probe" && host != "c05" ? 0 : 1) }
+        let (report, _) = try execute("task t { run \"change\" unless \"probe\" }", ["t.t"], transport: fake)
+        #expect(fake.commands("c01") == ["probe"])
+        #expect(fake.commands("c05") == ["probe", "change"])
+        #expect(status(report, "c01") == .ok && status(report, "c05") == .failed)
+    }
+
+    /// A captured value reaches later commands on stdin, never in their text.
+    @Test func aCapturedValueTravelsAsASecret() throws {
+        let fake = FakeTransport { _, command in FakeTransport.Reply(stdout: command == "token" ? "SWMTKN-1-abc\n" : "") }
+        let text = "task t {\n on c01 { capture tok = run \"token\" }\n on !c01 { run \"join ${tok}\" }\n}"
+        let (report, _) = try execute(text, ["t.t"], transport: fake)
+        #expect(report.exitCode == .ok)
+        for host in ["c02", "c03", "c04", "c05"] {
+            #expect(fake.commands(host).allSatisfy { !$0.contains("SWMTKN") })
+            #expect(fake.secrets(host) == ["SWMTKN-1-abc"])
+        }
+    }
+
+    @Test func withoutKeepGoingLaterTasksDoNotRunAndWithItFailedHostsSitOut() throws {
+        let fake = FakeTransport { host, command in FakeTransport.Reply(exitCode: host == "c02" && command == "a" ? 1 : 0) }
+        let tasks = "task a { run \"a\" }\ntask b { run \"b\" }"
+        let (stopped, _) = try execute(tasks, ["t.a", "t.b"], transport: fake)
+        #expect(stopped.tasksNotRun == ["t.b"])
+        #expect(fake.commands("c01") == ["a"])
+        var options = Options()
+        options.keepGoing = true
+        let going = FakeTransport { host, command in FakeTransport.Reply(exitCode: host == "c02" && command == "a" ? 1 : 0) }
+        let (report, _) = try execute(tasks, ["t.a", "t.b"], transport: going, options: options)
+        #expect(report.tasksNotRun.isEmpty)
+        #expect(going.commands("c01") == ["a", "b"])
+        #expect(going.commands("c02") == ["a"])
+        #expect(report.exitCode == .taskFailed)
+    }
+
+    /// --resume: steps an earlier run finished are skipped; the rest run, in order.
+    @Test func resumeSkipsWhatAnEarlierRunFinished() throws {
+        let tasks = "task t {\n on all { run \"one\"\n run \"two\" }\n}"
+        let plan = try Fixture.plan(["t": tasks], [TaskRequest(task: "t.t")], inventory: inventory)
+        // The earlier run finished both steps on c01, and the first one on c02.
+        var done: [String: String] = [:]
+        let hosts = plan.tasks[0].stages[0].hosts
+        for host in hosts where host.name == "c01" || host.name == "c02" {
+            let keys = Executor.stepKeys(host, task: plan.tasks[0], taskIndex: 0, stage: 0)
+            for key in host.name == "c01" ? keys : [keys[0]] { done[key.key] = "earlier" }
+        }
+        let fake = FakeTransport()
+        let (report, _) = try execute(tasks, ["t.t"], transport: fake, resume: done)
+        #expect(fake.commands("c01").isEmpty)
+        #expect(fake.commands("c02") == ["two"])
+        #expect(fake.commands("c03") == ["one", "two"])
+        #expect(report.stepsDoneEarlier == 3)
+        #expect(report.exitCode == .ok)
+    }
+
+    /// A capture an earlier run took is taken again when a step that still runs needs it
+    /// (captured values are never written down).
+    @Test func resumeTakesACaptureAgainWhenAStepNeedsIt() throws {
+        let tasks = "task t {\n on c01 { capture tok = run \"token\" }\n on c02 { run \"use ${tok}\" }\n}"
+        let plan = try Fixture.plan(["t": tasks], [TaskRequest(task: "t.t")], inventory: inventory)
+        let capture = Executor.stepKeys(plan.tasks[0].stages[0].hosts[0], task: plan.tasks[0], taskIndex: 0, stage: 0)[0]
+        let fake = FakeTransport { _, command in FakeTransport.Reply(stdout: command == "token" ? "T" : "") }
+        let (report, _) = try execute(tasks, ["t.t"], transport: fake, resume: [capture.key: "earlier"])
+        #expect(fake.commands("c01") == ["token"])
+        #expect(fake.secrets("c02") == ["T"])
+        #expect(report.exitCode == .ok)
+    }
+}
