@@ -78,11 +78,13 @@ struct ExecutorFakeTransportTests {
     func execute(_ tasks: String, _ requests: [String], transport: FakeTransport, options: Options = Options(),
                  resume: [String: String]? = nil, configure: (Executor) -> Void = { _ in }) throws -> (RunReport, Plan) {
         let plan = try Fixture.plan(["t": tasks], requests.map { TaskRequest(task: $0) }, inventory: inventory)
+        let mask = SharedMask(plan.secrets)
         let sink = OutputSink(style: Style(enabled: false), mode: .grouped, hostNames: inventory.hosts.map(\.name),
-                              secrets: plan.secrets, progress: false)
-        let endpoints = EndpointResolver(options: options, config: SSHConfig(), environment: ["HOME": "/nonexistent"])
-        let executor = Executor(plan: plan, transport: transport, options: options, endpoints: endpoints, sink: sink)
-        if let resume { executor.resume = ("earlier", resume) }
+                              mask: mask, progress: false)
+        let endpoints = EndpointResolver(connection: options.connection, config: SSHConfig(), environment: ["HOME": "/nonexistent"])
+        let executor = Executor(plan: plan, transport: transport, settings: options.run, endpoints: endpoints, mask: mask)
+        executor.observe(with: sink)
+        if let resume { executor.resuming("earlier", done: resume) }
         configure(executor)
         return (executor.run(), plan)
     }
@@ -189,7 +191,7 @@ struct ExecutorFakeTransportTests {
         var done: [String: String] = [:]
         let hosts = plan.tasks[0].stages[0].hosts
         for host in hosts where host.name == "c01" || host.name == "c02" {
-            let keys = Executor.stepKeys(host, task: plan.tasks[0], taskIndex: 0, stage: 0)
+            let keys = ResumeLedger.stepKeys(host, task: plan.tasks[0], taskIndex: 0, stage: 0)
             for key in host.name == "c01" ? keys : [keys[0]] { done[key.key] = "earlier" }
         }
         let fake = FakeTransport()
@@ -206,7 +208,7 @@ struct ExecutorFakeTransportTests {
     @Test func resumeTakesACaptureAgainWhenAStepNeedsIt() throws {
         let tasks = "task t {\n on c01 { capture tok = run \"token\" }\n on c02 { run \"use ${tok}\" }\n}"
         let plan = try Fixture.plan(["t": tasks], [TaskRequest(task: "t.t")], inventory: inventory)
-        let capture = Executor.stepKeys(plan.tasks[0].stages[0].hosts[0], task: plan.tasks[0], taskIndex: 0, stage: 0)[0]
+        let capture = ResumeLedger.stepKeys(plan.tasks[0].stages[0].hosts[0], task: plan.tasks[0], taskIndex: 0, stage: 0)[0]
         let fake = FakeTransport { _, command in FakeTransport.Reply(stdout: command == "token" ? "T" : "") }
         let (report, _) = try execute(tasks, ["t.t"], transport: fake, resume: [capture.key: "earlier"])
         #expect(fake.commands("c01") == ["token"])

@@ -14,7 +14,7 @@ import Testing
 
     func endpoint(_ options: Options, config: String) throws -> Endpoint {
         let inventory = try Fixture.inventory(hosts: #"{"c01": {"ipv4": "192.168.56.11", "roles": ["master"]}}"#)
-        let resolver = EndpointResolver(options: options, config: SSHConfig(text: config), environment: ["HOME": "/home/op"])
+        let resolver = EndpointResolver(connection: options.connection, config: SSHConfig(text: config), environment: ["HOME": "/home/op"])
         return resolver.endpoint(for: inventory.hosts[0], password: nil)
     }
 

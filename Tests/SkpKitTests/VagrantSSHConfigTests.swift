@@ -27,7 +27,7 @@ import Testing
         let inventory = try Fixture.inventory(hosts: hosts)
         var options = Options()
         options.user = nil
-        let resolver = EndpointResolver(options: options, config: SSHConfig(text: config + "\nHost *\n  User nobody\n"),
+        let resolver = EndpointResolver(connection: options.connection, config: SSHConfig(text: config + "\nHost *\n  User nobody\n"),
                                         environment: ["HOME": "/home/op", "USER": "op"])
         return inventory.hosts.map { resolver.endpoint(for: $0, password: nil) }
     }

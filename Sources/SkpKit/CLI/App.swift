@@ -140,7 +140,7 @@ public struct App {
 
         if options.dryRun, let resuming {
             if options.json {
-                let skips = Executor.stepsToSkip(plan: plan, done: resuming.done)
+                let skips = ResumeLedger.stepsToSkip(plan: plan, done: resuming.done)
                 print(JSONWriter.object([("resume_of", JSONWriter.string(resuming.id)),
                                          ("skipped_steps", String(skips.count)), ("plan", plan.json)]))
             } else {
@@ -259,30 +259,34 @@ public struct App {
         defer { withExtendedLifetime(lock) {} }
         let names = plan.tasks.flatMap { $0.stages.flatMap { $0.hosts.map(\.name) } }
         let mode: OutputSink.Mode = options.json ? .json : (options.output == "grouped" ? .grouped : .stream)
-        let sink = OutputSink(style: style, mode: mode, hostNames: names, secrets: plan.secrets,
+        let mask = SharedMask(plan.secrets)
+        let sink = OutputSink(style: style, mode: mode, hostNames: names, mask: mask,
                               progress: isatty(2) == 1 && environment["TERM"] != "dumb")
         if options.hostKeyChecking == "off" {
             sink.warning("HOST KEY CHECKING IS OFF: skp cannot tell these hosts from impostors; anyone on the path can read and change what is sent")
         }
         // The project's own SSH settings (vagrant.hosts writes them) come before the user's.
         let configs = [environment["SKP_SSH_CONFIG"] ?? ".skp/ssh_config", (environment["HOME"] ?? "/root") + "/.ssh/config"]
-        let resolver = EndpointResolver(options: options, config: SSHConfig.load(paths: configs),
+        let resolver = EndpointResolver(connection: options.connection, config: SSHConfig.load(paths: configs),
                                         environment: environment.variables)
-        let executor = Executor(plan: plan, transport: transport, options: options, endpoints: resolver, sink: sink)
+        let executor = Executor(plan: plan, transport: transport, settings: options.run, endpoints: resolver, mask: mask)
+        executor.observe(with: sink)
+        var journal: Journal?
         do {
-            executor.journal = try Journal(folder: Journal.folder(environment), command: command,
-                                           arguments: recorded.arguments, argumentsMasked: recorded.masked, inventory: inventoryPath,
-                                           inventories: InventoryFingerprint.of(paths), resumeOf: resuming?.id)
+            journal = try Journal(folder: Journal.folder(environment), command: command,
+                                  arguments: recorded.arguments, argumentsMasked: recorded.masked, inventory: inventoryPath,
+                                  inventories: InventoryFingerprint.of(paths), resumeOf: resuming?.id)
         } catch {
             sink.warning("this run is not recorded (\(error)); --resume will not know it")
         }
-        if let resuming { executor.resume = (resuming.id, resuming.done) }
+        if let journal { executor.observe(with: journal) }
+        if let resuming { executor.resuming(resuming.id, done: resuming.done) }
         let report = executor.run()
         if [.ok, .taskFailed].contains(report.exitCode) { attached.code = report.attachedExitCode }
-        executor.journal?.finish(exitCode: report.exitCode.rawValue, duration: report.duration, interrupted: report.interrupted)
+        journal?.finish(exitCode: report.exitCode.rawValue, duration: report.duration, interrupted: report.interrupted)
         let summary = SummaryPrinter(style: style)
         sink.raw(options.json ? summary.json(report) + "\n" : summary.render(report))
-        if let journal = executor.journal, report.exitCode != .ok, report.attachedExitCode == nil, !options.json {
+        if let journal, report.exitCode != .ok, report.attachedExitCode == nil, !options.json {
             printError(style.dim("to rerun only what did not finish: skp --resume \(journal.id)   (skp runs \(journal.id) shows each step)"))
         }
         return report.exitCode

@@ -37,4 +37,22 @@ public struct Options: Sendable {
     public var allowInventoryChange = false
 
     public init() {}
+
+    /// What the executor takes from these options.
+    public var run: RunSettings {
+        RunSettings(forks: forks, commandTimeout: commandTimeout, keepGoing: keepGoing, verbose: verbose)
+    }
+
+    /// How hosts are logged in to, from these options.
+    public var connection: ConnectionSettings {
+        var settings = ConnectionSettings()
+        settings.user = user
+        settings.port = port
+        settings.identity = identity
+        settings.connectTimeout = connectTimeout
+        settings.hostKeyChecking = HostKeyPolicy(rawValue: hostKeyChecking) ?? .acceptNew
+        settings.serverAliveInterval = serverAliveInterval
+        settings.serverAliveCountMax = serverAliveCountMax
+        return settings
+    }
 }

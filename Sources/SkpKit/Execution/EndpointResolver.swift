@@ -3,12 +3,12 @@ import Foundation
 /// Merges, per host: the inventory, skp's options, ~/.ssh/config and the environment into the
 /// `Endpoint` the transport logs in to. The inventory wins, then options, then ssh config.
 public struct EndpointResolver: Sendable {
-    public var options: Options
+    public var connection: ConnectionSettings
     public var config: SSHConfig
     public var environment: [String: String]
 
-    public init(options: Options, config: SSHConfig, environment: [String: String]) {
-        self.options = options
+    public init(connection: ConnectionSettings, config: SSHConfig, environment: [String: String]) {
+        self.connection = connection
         self.config = config
         self.environment = environment
     }
@@ -19,11 +19,11 @@ public struct EndpointResolver: Sendable {
         func expand(_ path: String) -> String {
             path.hasPrefix("~/") ? home + path.dropFirst(1) : path
         }
-        let user = host.user ?? options.user ?? environment["SKP_USER"] ?? ssh["user"]?.first ?? environment["USER"] ?? "root"
-        let port = host.port ?? options.port ?? ssh["port"]?.first.flatMap { Int($0) } ?? 22
+        let user = host.user ?? connection.user ?? environment["SKP_USER"] ?? ssh["user"]?.first ?? environment["USER"] ?? "root"
+        let port = host.port ?? connection.port ?? ssh["port"]?.first.flatMap { Int($0) } ?? 22
         var identities: [String] = []
         if let key = host.key { identities.append(expand(key)) }
-        if let key = options.identity { identities.append(expand(key)) }
+        if let key = connection.identity { identities.append(expand(key)) }
         identities += (ssh["identityfile"] ?? []).map(expand)
         var address = host.address
         // %h-style tokens are OpenSSH's; a HostName with one is not a plain address.
@@ -33,13 +33,13 @@ public struct EndpointResolver: Sendable {
         func configured(_ key: String, in range: ClosedRange<Int>) -> Int? {
             ssh[key]?.first.flatMap { Int($0) }.flatMap { range.contains($0) ? $0 : nil }
         }
-        let interval = options.serverAliveInterval ?? configured("serveraliveinterval", in: Endpoint.serverAliveIntervalRange)
+        let interval = connection.serverAliveInterval ?? configured("serveraliveinterval", in: Endpoint.serverAliveIntervalRange)
             ?? Endpoint.defaultServerAliveInterval
-        let countMax = options.serverAliveCountMax ?? configured("serveralivecountmax", in: Endpoint.serverAliveCountMaxRange)
+        let countMax = connection.serverAliveCountMax ?? configured("serveralivecountmax", in: Endpoint.serverAliveCountMaxRange)
             ?? Endpoint.defaultServerAliveCountMax
         return Endpoint(name: host.name, address: address, port: port, user: user, identities: identities,
-                        password: password, jump: jump, connectTimeout: options.connectTimeout,
-                        hostKeyPolicy: HostKeyPolicy(rawValue: options.hostKeyChecking) ?? .acceptNew,
+                        password: password, jump: jump, connectTimeout: connection.connectTimeout,
+                        hostKeyPolicy: connection.hostKeyChecking,
                         knownHostsPath: environment["SKP_KNOWN_HOSTS"] ?? home + "/.ssh/known_hosts",
                         serverAliveInterval: interval, serverAliveCountMax: countMax)
     }

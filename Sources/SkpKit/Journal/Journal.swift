@@ -106,22 +106,3 @@ public final class Journal: @unchecked Sendable {
         return f
     }()
 }
-
-/// Names one host × step of a plan the same way in every run of the same command line, so a
-/// resume can tell which pairs an earlier run finished. The masked command is part of the key:
-/// if the inventory or task changed what a step does, it is not the same step.
-public struct StepKey: Sendable, Hashable {
-    public var task: String
-    public var host: String
-    public var index: Int
-    public var count: Int
-    public var key: String
-
-    public init(taskIndex: Int, task: String, stage: Int, host: String, index: Int, count: Int, description: String) {
-        self.task = task
-        self.host = host
-        self.index = index
-        self.count = count
-        key = "\(taskIndex):\(task)/\(stage)/\(host)/\(index):\(RunLock.hash(description))"
-    }
-}

@@ -5,7 +5,7 @@ public struct ResumePrinter {
     public init(style: Style) { self.style = style }
 
     public func render(_ plan: Plan, run: RunRecord) -> String {
-        let skips = Executor.stepsToSkip(plan: plan, done: run.done)
+        let skips = ResumeLedger.stepsToSkip(plan: plan, done: run.done)
         let earlier = Dictionary(run.steps.map { ($0.key, $0) }, uniquingKeysWith: { a, _ in a })
         var out = style.bold("Resume of run \(run.id)") + "  \(run.command.visible())\n"
         var toRun = 0, skipped = 0
@@ -14,7 +14,7 @@ public struct ResumePrinter {
             var lines: [String] = []
             for (stageIndex, stage) in task.stages.enumerated() {
                 for host in stage.hosts {
-                    let keys = Executor.stepKeys(host, task: task, taskIndex: taskIndex, stage: stageIndex)
+                    let keys = ResumeLedger.stepKeys(host, task: task, taskIndex: taskIndex, stage: stageIndex)
                     for (key, step) in zip(keys, host.steps) {
                         if let doneIn = skips[key.key] {
                             skipped += 1
@@ -31,7 +31,7 @@ public struct ResumePrinter {
                         case let step?: why = step.status + (step.exitCode.map { " (exit \($0))" } ?? "")
                         }
                         lines.append("  \(host.name)  step \(key.index + 1)/\(key.count)  " + style.yellow("run") + style.dim(" · \(why)")
-                                     + "\n      " + Executor.describeStep(step))
+                                     + "\n      " + ResumeLedger.describe(step))
                     }
                 }
             }

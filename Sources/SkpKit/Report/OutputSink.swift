@@ -4,6 +4,7 @@ import Foundation
 /// Streams `host | line` (aligned, coloured), or groups each host's output in one block (pssh -i),
 /// or writes JSON events. Every line is masked: secrets and captured values never print.
 public final class OutputSink: @unchecked Sendable {
+    // @unchecked: all mutable state is touched under `lock`; the mask has its own.
     public enum Mode: Sendable { case stream, grouped, json }
 
     let style: Style
@@ -11,9 +12,8 @@ public final class OutputSink: @unchecked Sendable {
     let width: Int
     let progressEnabled: Bool
     private let lock = NSLock()
-    /// Its own lock: output lines are masked while `lock` is held.
-    private let secretsLock = NSLock()
-    private var secrets: SecretMask
+    /// The run's one masker (captured values join it as they are taken).
+    private let secrets: SharedMask
     private var partial: [String: [UInt8]] = [:]
     private var grouped: [String: [String]] = [:]
     private var groupedBytes: [String: Int] = [:]
@@ -29,26 +29,16 @@ public final class OutputSink: @unchecked Sendable {
     /// Grouped mode keeps at most this much per host before it drops lines with a note.
     static let maxGrouped = 4 * 1024 * 1024
 
-    public init(style: Style, mode: Mode, hostNames: [String], secrets: [String], progress: Bool) {
+    public init(style: Style, mode: Mode, hostNames: [String], mask: SharedMask, progress: Bool) {
         self.style = style
         self.mode = mode
         self.width = max(5, hostNames.map(\.count).max() ?? 5)
-        self.secrets = SecretMask(secrets)
+        self.secrets = mask
         self.progressEnabled = progress && mode != .json
         for (i, name) in hostNames.enumerated() { hostOrder[name] = i }
     }
 
-    /// Adds a value to mask from now on (a captured join token).
-    public func addSecret(_ value: String) {
-        let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
-        secretsLock.lock(); defer { secretsLock.unlock() }
-        secrets.add(trimmed)
-    }
-
-    public func mask(_ text: String) -> String {
-        secretsLock.lock(); let secrets = self.secrets; secretsLock.unlock()
-        return secrets.apply(text)
-    }
+    public func mask(_ text: String) -> String { secrets.apply(text) }
 
     // MARK: output of commands
 

@@ -1,0 +1,36 @@
+import Foundation
+
+/// The control machine as a host: `local` steps and tasks `on local` run here through the same
+/// `RemoteSession` interface as SSH hosts, so the executor has one way to run a step.
+final class LocalSession: RemoteSession {
+    /// Secrets go in the command's environment: other users' process lists do not show it.
+    func run(_ command: String, secrets: [String], timeout: Double?, cancel: Cancellation,
+             output: (OutputStream, [UInt8]) -> Void) throws -> CommandStatus {
+        var environment = ProcessInfo.processInfo.environment
+        for (i, value) in secrets.enumerated() { environment[TransportCommand.variable(i)] = value }
+        return try LocalRunner.run(command, timeout: timeout, cancel: cancel, environment: environment, output: output)
+    }
+
+    /// Writes `bytes` unless the file already holds them with that mode; missing folders 0700.
+    func upload(_ bytes: [UInt8], to path: String, mode: Int32) throws -> Bool {
+        let mode = mode_t(mode)
+        var info = stat()
+        if stat(path, &info) == 0, info.st_mode & 0o7777 == mode,
+           let existing = FileManager.default.contents(atPath: path), Array(existing) == bytes {
+            return false
+        }
+        let directory = (path as NSString).deletingLastPathComponent
+        if !directory.isEmpty {
+            try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
+                                                     attributes: [.posixPermissions: 0o700])
+        }
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
+        guard fd >= 0 else { throw TransportError.channel("cannot write \(path)") }
+        defer { Glibc.close(fd) }
+        fchmod(fd, mode)
+        _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        return true
+    }
+
+    func close() {}
+}

@@ -1,0 +1,85 @@
+import Foundation
+
+/// What happens during a run, as values. The executor emits each once; every view (the stream,
+/// grouped blocks, JSON, the status board), the journal and the summary's tally observe them.
+/// Text in events is masked when the event is built; command output is bytes, masked by the
+/// views line by line with the same `SharedMask`.
+public enum RunEvent: Sendable {
+    case taskStarted(PlannedTask)
+    /// A stage begins: these hosts wait their turn.
+    case stageQueued(hosts: [String])
+    /// The counts line of a stage (nil: the board ends).
+    case progress(String?)
+    case connecting(host: String)
+    case connected(host: String)
+    case stepStarted(StepKey, description: String)
+    /// A step an earlier run finished (`--resume`): not run.
+    case stepSkipped(StepKey, description: String, doneIn: String)
+    case output(task: String, host: String, stream: OutputStream, bytes: [UInt8])
+    /// A line about a host from skp itself: an echo, a verbose command, a failure.
+    case note(task: String, host: String, text: String, failure: Bool)
+    case stepFinished(StepKey, description: String, result: StepResult, duration: Double)
+    /// A host's steps of one stage are over.
+    case hostFinished(task: String, host: String, status: HostReport.Status, duration: Double)
+    case stageFinished
+    /// A terminal is attached to a host (true) or released (false): the board must not draw.
+    case terminal(attached: Bool)
+    /// The attached command's exit status, which skp exits with.
+    case terminalExited(Int32)
+}
+
+/// How one step ended.
+public enum StepResult: Sendable {
+    case changed, unchanged, ok
+    case failed(StepFailure)
+
+    /// As the journal, JSON and the summary name it.
+    public var status: String {
+        switch self {
+        case .changed: "changed"
+        case .unchanged: "unchanged"
+        case .ok: "ok"
+        case .failed(let failure): failure.status.rawValue
+        }
+    }
+
+    public var exitCode: Int32? {
+        if case .failed(let failure) = self { return failure.exitCode }
+        return 0
+    }
+}
+
+/// A step that did not succeed, with what the summary shows about it.
+public struct StepFailure: Error, Sendable {
+    public var status: HostReport.Status
+    public var message: String
+    public var exitCode: Int32?
+    public var stderrTail: [String] = []
+    /// The connection was lost while the step ran: whether it finished on the host is unknown,
+    /// so the journal leaves its start line alone and --resume runs it again.
+    public var cutOff = false
+}
+
+/// Receives every event of a run, from any of the fan-out's threads.
+public protocol RunObserver: AnyObject, Sendable {
+    func observe(_ event: RunEvent)
+}
+
+/// The one masker of a run: secrets of the plan, and values captured as the run goes.
+public final class SharedMask: @unchecked Sendable {
+    // @unchecked: `mask` is only read or changed under `lock`.
+    private let lock = NSLock()
+    private var mask: SecretMask
+
+    public init(_ secrets: [String]) { mask = SecretMask(secrets) }
+
+    public func add(_ value: String) {
+        let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
+        lock.withLock { mask.add(trimmed) }
+    }
+
+    public func apply(_ text: String) -> String {
+        let current = lock.withLock { mask }
+        return current.apply(text)
+    }
+}

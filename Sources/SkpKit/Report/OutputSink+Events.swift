@@ -1,0 +1,21 @@
+/// The live views (stream, grouped blocks, JSON, the status board) follow the run's events.
+extension OutputSink: RunObserver {
+    public func observe(_ event: RunEvent) {
+        switch event {
+        case .taskStarted(let task): taskStarted(task)
+        case .stageQueued(let hosts): boardQueued(hosts)
+        case .progress(let text): progress(text)
+        case .connecting(let host): boardConnecting(host)
+        case .connected(let host): boardConnected(host)
+        case .stepStarted(let key, _): boardRunning(key.host, step: key.index + 1, of: key.count)
+        case .output(let task, let host, let stream, let bytes): output(task: task, host: host, stream: stream, bytes: bytes)
+        case .note(let task, let host, let text, let failure): note(task: task, host: host, text, failure: failure)
+        case .stepFinished(let key, let description, let result, let duration):
+            if case .failed(let failure) = result { note(task: key.task, host: key.host, "✗ " + failure.message, failure: true) }
+            stepEvent(task: key.task, host: key.host, step: description, status: result.status, exitCode: result.exitCode, duration: duration)
+        case .hostFinished(let task, let host, let status, _): finishHost(task: task, host: host, status: status.rawValue)
+        case .terminal(let attached): pauseBoard(attached)
+        case .stepSkipped, .stageFinished, .terminalExited: break
+        }
+    }
+}
