@@ -8,6 +8,8 @@ import Foundation
 /// connection: a third of skp's CPU on a 50-host fan-out. Signing with a key object we built once
 /// costs ~50 µs. Other keys (RSA, ECDSA, passphrase-protected) still go through libssh2.
 final class Ed25519Key: @unchecked Sendable {
+    // @unchecked: the key object is read-only after init (OpenSSL allows signing from several
+    // threads with one EVP_PKEY); the cache is guarded by `lock`.
     /// The public key in SSH wire format (string "ssh-ed25519", string key), as servers expect it.
     let publicBlob: [UInt8]
     private let pkey: OpaquePointer  // EVP_PKEY, read-only after init: safe to share across threads

@@ -23,7 +23,7 @@ import SkpTestSupport
 
     /// The lock file's name for a project's hosts.json, as skp computes it.
     static func lockName(_ project: String) -> String {
-        RunLock.hash(URL(fileURLWithPath: project + "/hosts.json").resolvingSymlinksInPath().path) + ".lock"
+        ContentHash.of(URL(fileURLWithPath: project + "/hosts.json").resolvingSymlinksInPath().path.utf8) + ".lock"
     }
 
     @Test func issue13Item1_freshLockFolderIsPrivate() throws {

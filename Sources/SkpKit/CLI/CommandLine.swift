@@ -72,17 +72,8 @@ public struct CommandLineParser {
         return result
     }
 
-    /// The value of an on/off flag written `--flag=VALUE`: true/false, yes/no, on/off or 1/0, in
-    /// any case; anything else is refused rather than read as "on".
-    static func boolean(_ text: String, flag: String) throws -> Bool {
-        switch text.lowercased() {
-        case "true", "yes", "on", "1": return true
-        case "false", "no", "off", "0": return false
-        default:
-            throw Diagnostic("\(flag) takes true or false (or yes/no, on/off, 1/0), not '\(text)'",
-                             hint: "write \(flag) alone to turn it on")
-        }
-    }
+    /// The value of an on/off flag (see `ParameterBinder.boolean`).
+    static func boolean(_ text: String, flag: String) throws -> Bool { try ParameterBinder.boolean(text, flag: flag) }
 
     /// A number option within `range`, refused with the range otherwise (NaN, inf and 1e400 too).
     static func number(_ text: String, flag: String, in range: ClosedRange<Double>, unit: String) throws -> Double {

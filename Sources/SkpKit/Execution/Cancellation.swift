@@ -3,6 +3,7 @@ import Foundation
 /// Ctrl-C: the first one asks every host to stop (channels closed, summary printed, exit 130);
 /// a second one exits at once.
 public final class Cancellation: @unchecked Sendable {
+    // @unchecked: `cancelled` is only touched under `lock`; the signal count is a plain Int32.
     private let lock = NSLock()
     private var cancelled = false
 

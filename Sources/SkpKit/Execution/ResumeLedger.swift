@@ -13,7 +13,7 @@ public struct StepKey: Sendable, Hashable {
         self.host = host
         self.index = index
         self.count = count
-        key = "\(taskIndex):\(task)/\(stage)/\(host)/\(index):\(RunLock.hash(description))"
+        key = "\(taskIndex):\(task)/\(stage)/\(host)/\(index):\(ContentHash.of(description.utf8))"
     }
 }
 
@@ -55,6 +55,6 @@ public enum ResumeLedger {
 
     /// A step as the plan prints it, uncoloured: what keys, the journal and `skp runs` show.
     public static func describe(_ step: PlannedStep) -> String {
-        PlanPrinter(style: Style(enabled: false)).describe(step)
+        step.describe(style: Style(enabled: false))
     }
 }

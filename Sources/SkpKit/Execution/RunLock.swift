@@ -29,7 +29,7 @@ public final class RunLock {
         let directory = try Self.openPrivateFolder(folder)
         defer { close(directory) }
         let real = URL(fileURLWithPath: inventory).resolvingSymlinksInPath().path
-        let name = "\(Self.hash(real)).lock"
+        let name = "\(ContentHash.of(real.utf8)).lock"
         fd = openat(directory, name, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK, 0o600)
         guard fd >= 0 else {
             let reason = errno == ELOOP ? "it is a symbolic link" : String(cString: strerror(errno))
@@ -103,12 +103,5 @@ public final class RunLock {
         guard n > 0 else { return nil }
         let text = String(decoding: buffer.prefix(n), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         return Printable.escaped(text)
-    }
-
-    /// FNV-1a: stable across runs and builds (Swift's Hasher is seeded per process).
-    static func hash(_ text: String) -> String {
-        var value: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in text.utf8 { value = (value ^ UInt64(byte)) &* 0x100_0000_01b3 }
-        return String(value, radix: 16)
     }
 }

@@ -14,15 +14,9 @@ public struct InventoryFingerprint: Sendable, Equatable {
         [("hosts", paths.hosts), ("volumes", paths.volumes), ("networks", paths.networks),
          ("images", paths.images), ("services", paths.services)].map { kind, path in
             let real = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
-            let hash = InventoryLoader.read(real, limit: 64 << 20).map(Self.hash) ?? "absent"
+            let hash = InventoryLoader.read(real, limit: 64 << 20).map(ContentHash.of) ?? "absent"
             return InventoryFingerprint(kind: kind, path: real, hash: hash)
         }
-    }
-
-    static func hash(_ bytes: [UInt8]) -> String {
-        var value: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in bytes { value = (value ^ UInt64(byte)) &* 0x100_0000_01b3 }
-        return String(value, radix: 16)
     }
 
     var json: String {

@@ -11,6 +11,7 @@ import Foundation
 /// Everything written is masked: commands as the plan prints them, secret arguments left out
 /// (a resume asks for them again), no command output at all.
 public final class Journal: @unchecked Sendable {
+    // @unchecked: lines go out with one write(2) each under `lock`, which also guards `stepHosts`.
     public let id: String
     public let path: String
     private let fd: Int32

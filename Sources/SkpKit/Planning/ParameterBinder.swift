@@ -36,7 +36,7 @@ public struct ParameterBinder {
             if text == nil, param.isFlag { text = "false" }
             // An on/off value from $VAR or a hook means what it says ("no" and "0" are off).
             if let given = text, param.isFlag, !given.isEmpty {
-                text = try CommandLineParser.boolean(given, flag: "--\(param.name) of \(task.name)") ? "true" : "false"
+                text = try Self.boolean(given, flag: "--\(param.name) of \(task.name)") ? "true" : "false"
             }
             guard let value = text else {
                 if param.required {
@@ -62,5 +62,17 @@ public struct ParameterBinder {
             values[param.name] = isSecret ? .secret(value) : .string(value)
         }
         return values
+    }
+
+    /// The value of an on/off flag written `--flag=VALUE`: true/false, yes/no, on/off or 1/0, in
+    /// any case; anything else is refused rather than read as "on".
+    static func boolean(_ text: String, flag: String) throws -> Bool {
+        switch text.lowercased() {
+        case "true", "yes", "on", "1": return true
+        case "false", "no", "off", "0": return false
+        default:
+            throw Diagnostic("\(flag) takes true or false (or yes/no, on/off, 1/0), not '\(text)'",
+                             hint: "write \(flag) alone to turn it on")
+        }
     }
 }

@@ -11,19 +11,19 @@ public final class OutputSink: @unchecked Sendable {
     let mode: Mode
     let width: Int
     let progressEnabled: Bool
-    private let lock = NSLock()
+    let lock = NSLock()
     /// The run's one masker (captured values join it as they are taken).
-    private let secrets: SharedMask
-    private var partial: [String: [UInt8]] = [:]
-    private var grouped: [String: [String]] = [:]
-    private var groupedBytes: [String: Int] = [:]
-    private var progressText: String?
-    private var board = StatusBoard()
-    private var drawnLines = 0
-    private var ticker: Thread?
+    let secrets: SharedMask
+    var partial: [String: [UInt8]] = [:]
+    var grouped: [String: [String]] = [:]
+    var groupedBytes: [String: Int] = [:]
+    var progressText: String?
+    var board = StatusBoard()
+    var drawnLines = 0
+    var ticker: Thread?
     /// A terminal is attached to a host: the board must not draw over it.
-    private var boardPaused = false
-    private var hostOrder: [String: Int] = [:]
+    var boardPaused = false
+    var hostOrder: [String: Int] = [:]
     /// The longest line kept whole; longer ones are cut (a host flooding one line stays bounded).
     static let maxLine = 64 * 1024
     /// Grouped mode keeps at most this much per host before it drops lines with a note.
@@ -78,7 +78,7 @@ public final class OutputSink: @unchecked Sendable {
 
     /// Emits `bytes` in pieces of at most `maxLine`, each cut piece with a note. When `whole` the
     /// last piece ends the line; otherwise it is left for the next read. Returns where the rest starts.
-    private func emitPieces(task: String, host: String, stream: OutputStream, bytes: ArraySlice<UInt8>, whole: Bool) -> Int {
+    func emitPieces(task: String, host: String, stream: OutputStream, bytes: ArraySlice<UInt8>, whole: Bool) -> Int {
         var start = bytes.startIndex
         while bytes.endIndex - start > Self.maxLine {
             emitLine(task: task, host: host, stream: stream, bytes: bytes[start..<start + Self.maxLine], cut: true)
@@ -88,7 +88,7 @@ public final class OutputSink: @unchecked Sendable {
         return whole ? bytes.endIndex : start
     }
 
-    private func emitLine(task: String, host: String, stream: OutputStream, bytes: ArraySlice<UInt8>, cut: Bool = false) {
+    func emitLine(task: String, host: String, stream: OutputStream, bytes: ArraySlice<UInt8>, cut: Bool = false) {
         // Output is bytes: invalid UTF-8 becomes U+FFFD rather than an error.
         var text = mask(String(decoding: bytes, as: UTF8.self))
         if text.hasSuffix("\r") { text.removeLast() }
@@ -165,104 +165,5 @@ public final class OutputSink: @unchecked Sendable {
     public func warning(_ text: String) {
         lock.lock(); defer { lock.unlock() }
         StandardStream.err(style.yellow("warning: ") + text + "\n")
-    }
-
-    // MARK: progress and the status board
-
-    /// The counts line over the status board, on a terminal only: hosts done / failed / running.
-    /// `nil` ends the board (the run is over; the summary follows).
-    public func progress(_ text: String?) {
-        guard progressEnabled else { return }
-        lock.lock(); defer { lock.unlock() }
-        clearProgress()
-        progressText = text
-        if text == nil { board.clear() }
-        drawProgress()
-    }
-
-    /// A new stage: these hosts wait their turn.
-    public func boardQueued(_ hosts: [String]) {
-        guard progressEnabled else { return }
-        lock.lock(); defer { lock.unlock() }
-        clearProgress()
-        board.reset(hosts)
-        drawProgress()
-        startTicker()
-    }
-
-    public func boardConnecting(_ host: String) { boardUpdate(host, .connecting) }
-
-    public func boardConnected(_ host: String) {
-        guard progressEnabled else { return }
-        lock.lock(); defer { lock.unlock() }
-        clearProgress()
-        board.connected(host)
-        drawProgress()
-    }
-    public func boardRunning(_ host: String, step: Int, of count: Int) { boardUpdate(host, .running(step, count)) }
-
-    private func boardUpdate(_ host: String, _ state: StatusBoard.State) {
-        guard progressEnabled else { return }
-        lock.lock(); defer { lock.unlock() }
-        clearProgress()
-        board.set(host, state)
-        drawProgress()
-    }
-
-    /// Redraws twice a second so elapsed times move while nothing else happens.
-    private func startTicker() {
-        guard ticker == nil else { return }
-        let thread = Thread { [weak self] in
-            while true {
-                usleep(500_000)
-                guard let self else { return }
-                self.lock.lock()
-                defer { self.lock.unlock() }
-                if self.board.isEmpty { self.ticker = nil; return }
-                self.clearProgress()
-                self.drawProgress()
-            }
-        }
-        ticker = thread
-        thread.start()
-    }
-
-    private func clearProgress() {
-        guard drawnLines > 0 else { return }
-        let up = drawnLines > 1 ? "\u{1B}[\(drawnLines - 1)A" : ""
-        StandardStream.err("\r\(up)\u{1B}[J")
-        drawnLines = 0
-    }
-
-    /// Stops (and clears) or resumes the status board, around an attached terminal.
-    public func pauseBoard(_ paused: Bool) {
-        lock.lock(); defer { lock.unlock() }
-        if paused { clearProgress() }
-        boardPaused = paused
-    }
-
-    private func drawProgress() {
-        guard !boardPaused else { return }
-        var size = winsize()
-        let known = ioctl(2, UInt(TIOCGWINSZ), &size) == 0 && size.ws_row > 0
-        let rows = known ? Int(size.ws_row) : 24
-        let columns = min(max(known ? Int(size.ws_col) : 80, StatusBoard.columnRange.lowerBound), StatusBoard.columnRange.upperBound)
-        var lines = board.lines(rows: max(3, rows - 4), columns: columns, style: style)
-        if let progressText { lines.insert(style.dim(String(progressText.prefix(columns - 1))), at: 0) }
-        guard !lines.isEmpty else { return }
-        StandardStream.err(lines.joined(separator: "\n"))
-        drawnLines = lines.count
-    }
-
-    /// Writes under the lock, keeping the progress line at the bottom.
-    func write(_ text: String) {
-        clearProgress()
-        StandardStream.out(text)
-        drawProgress()
-    }
-
-    public func raw(_ text: String) {
-        lock.lock(); defer { lock.unlock() }
-        write(text)
     }
 }

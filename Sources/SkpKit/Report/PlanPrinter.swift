@@ -37,35 +37,8 @@ public struct PlanPrinter {
         return out
     }
 
-    func describe(_ step: PlannedStep) -> String {
-        switch step.kind {
-        case .run(let command): return "$ \(Self.shown(command))"
-        case .show(let command): return style.dim("show") + "$ \(Self.shown(command))"
-        case .attach(let command): return style.yellow("attach") + "$ \(Self.shown(command))"
-        case .local(let command): return style.yellow("local$") + " \(Self.shown(command))"
-        case .capture(let name, let command, let local):
-            return style.yellow("\(name) <-") + (local ? " local$ " : " $ ") + Self.shown(command)
-        case .upload(let content, let path, let mode):
-            let modeText = mode.map { " mode " + String($0, radix: 8).leftPad(4) } ?? ""
-            var line = style.yellow("upload") + " \(path.visible())\(modeText) via SFTP"
-            let shown = content.description
-            if !shown.isEmpty {
-                let lines = shown.split(separator: "\n", omittingEmptySubsequences: false)
-                let preview = lines.prefix(3).joined(separator: "\\n")
-                line += style.dim(": " + preview.visible() + (lines.count > 3 ? "…" : ""))
-            }
-            return line
-        case .echo(let text): return style.yellow("echo") + " \(text.description.visible())"
-        case .fail(let text): return style.red("fail") + " \(text.description.visible())"
-        }
-    }
+    /// One step as the plan shows it (the journal and `skp runs` use it uncoloured).
+    func describe(_ step: PlannedStep) -> String { step.describe(style: style) }
 
-    /// A command as a person reads it: masked, and its line breaks kept (here-documents).
-    static func shown(_ command: Command) -> String { command.description.visible(keepingLines: true) }
-}
-
-extension String {
-    func leftPad(_ width: Int, with pad: Character = "0") -> String {
-        count >= width ? self : String(repeating: pad, count: width - count) + self
-    }
+    static func shown(_ command: Command) -> String { command.shown }
 }

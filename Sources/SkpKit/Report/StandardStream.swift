@@ -7,6 +7,7 @@ public enum StandardStream {
     private static let closed = Closed()
 
     private final class Closed: @unchecked Sendable {
+        // @unchecked: `fds` is only touched under `lock`.
         private let lock = NSLock()
         private var fds: Set<Int32> = []
         func contains(_ fd: Int32) -> Bool { lock.lock(); defer { lock.unlock() }; return fds.contains(fd) }

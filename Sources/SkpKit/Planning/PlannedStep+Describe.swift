@@ -1,0 +1,37 @@
+/// A planned step as people read it, in the plan, the journal and `skp runs`: masked, values
+/// from inventories shown escaped (`\x1b`), captured values as {{name@host}}.
+extension PlannedStep {
+    public func describe(style: Style) -> String {
+        switch kind {
+        case .run(let command): return "$ \(command.shown)"
+        case .show(let command): return style.dim("show") + "$ \(command.shown)"
+        case .attach(let command): return style.yellow("attach") + "$ \(command.shown)"
+        case .local(let command): return style.yellow("local$") + " \(command.shown)"
+        case .capture(let name, let command, let local):
+            return style.yellow("\(name) <-") + (local ? " local$ " : " $ ") + command.shown
+        case .upload(let content, let path, let mode):
+            let modeText = mode.map { " mode " + String($0, radix: 8).leftPad(4) } ?? ""
+            var line = style.yellow("upload") + " \(path.visible())\(modeText) via SFTP"
+            let shown = content.description
+            if !shown.isEmpty {
+                let lines = shown.split(separator: "\n", omittingEmptySubsequences: false)
+                let preview = lines.prefix(3).joined(separator: "\\n")
+                line += style.dim(": " + preview.visible() + (lines.count > 3 ? "…" : ""))
+            }
+            return line
+        case .echo(let text): return style.yellow("echo") + " \(text.description.visible())"
+        case .fail(let text): return style.red("fail") + " \(text.description.visible())"
+        }
+    }
+}
+
+extension Command {
+    /// A command as a person reads it: masked, and its line breaks kept (here-documents).
+    var shown: String { description.visible(keepingLines: true) }
+}
+
+extension String {
+    func leftPad(_ width: Int, with pad: Character = "0") -> String {
+        count >= width ? self : String(repeating: pad, count: width - count) + self
+    }
+}

@@ -1,0 +1,100 @@
+import Foundation
+
+/// One host's items of a stage become planned steps: loops and conditions expanded, commands
+/// rendered, named checks bound.
+extension Planner {
+    // MARK: per-host items
+
+    func expand(_ item: Item, scope: inout Scope, into steps: inout [PlannedStep]) throws {
+        let evaluator = Evaluator(scope: scope)
+        switch item {
+        case .step(let step):
+            steps.append(try planStep(step, scope: &scope))
+        case .loop(let variable, let collection, let filter, let body, _):
+            for element in try evaluator.list(evaluator.evaluate(collection), at: collection.location) {
+                var inner = scope
+                inner.variables[variable] = element
+                if let filter, try !Evaluator(scope: inner).truth(Evaluator(scope: inner).evaluate(filter)) { continue }
+                for child in body { try expand(child, scope: &inner, into: &steps) }
+                scope.captures = inner.captures
+            }
+        case .condition(let condition, let then, let otherwise, _):
+            for child in try evaluator.truth(evaluator.evaluate(condition)) ? then : otherwise {
+                try expand(child, scope: &scope, into: &steps)
+            }
+        case .stage(_, _, _, let location), .target(_, _, let location), .hostSet(_, _, let location):
+            throw Diagnostic("'on' and 'let' cannot be used inside a block that already runs on hosts",
+                             at: location, source: scope.source,
+                             hint: "close the enclosing on { … } first; stages follow one another")
+        }
+    }
+
+    func planStep(_ step: Step, scope: inout Scope) throws -> PlannedStep {
+        let evaluator = Evaluator(scope: scope)
+        let unless = try step.unless.map { try renderCheck($0, scope: scope) }
+        let kind = try plannedKind(step.action, step: step, scope: &scope)
+        return PlannedStep(kind: kind, unless: unless, location: step.location)
+    }
+
+    /// A check's command: written in place, or a named check's command with its parameters bound
+    /// to the arguments (evaluated where the check is used: secrecy travels with them).
+    func renderCheck(_ use: CheckUse, scope: Scope) throws -> Command {
+        switch use {
+        case .command(let template):
+            return try Evaluator(scope: scope).render(template, quoting: true)
+        case .named(let name, let arguments, _):
+            // TaskLibrary has checked that the check exists and the arguments fit.
+            guard let (check, source) = library.checks[name] else { throw Diagnostic("no check named \(name)") }
+            let evaluator = Evaluator(scope: scope)
+            var inner = Scope(inventory: scope.inventory, environment: scope.environment, source: source)
+            inner.host = scope.host
+            for (param, argument) in zip(check.params, arguments) { inner.variables[param] = try evaluator.evaluate(argument) }
+            return try Evaluator(scope: inner).render(check.command, quoting: true)
+        }
+    }
+
+    func plannedKind(_ action: Step.Action, step: Step, scope: inout Scope) throws -> PlannedStep.Kind {
+        let evaluator = Evaluator(scope: scope)
+        switch action {
+        case .run(let template):
+            return .run(try evaluator.render(template, quoting: true))
+        case .sudo(let template):
+            let command = try evaluator.render(template, quoting: true)
+            let user = scope.host.flatMap { inventory.hosts[$0].user } ?? defaultUser
+            // root needs no sudo; anyone else gets a non-interactive sudo around a shell.
+            return .run(user == "root" ? command : Command([.literal("sudo -n sh -c "), .nested(command)]))
+        case .local(let template):
+            return .local(try evaluator.render(template, quoting: true))
+        case .show(let template):
+            return .show(try evaluator.render(template, quoting: true))
+        case .attach(let template):
+            let command = try evaluator.render(template, quoting: true)
+            // The terminal is the user's: no stdin is left to carry secrets or captured values.
+            guard command.secrets.isEmpty, command.capturedNames.isEmpty, scope.host != nil else {
+                throw Diagnostic(scope.host == nil ? "attach runs on a host, not on this machine" : "an attach command cannot hold secrets or captured values",
+                                 at: step.location, source: scope.source)
+            }
+            return .attach(command)
+        case .capture(let name, let inner):
+            let planned = try plannedKind(inner.value, step: step, scope: &scope)
+            let here = scope.host.map { inventory.hosts[$0].name } ?? "local"
+            if !(scope.captures[name]?.contains(here) ?? false) { scope.captures[name, default: []].append(here) }
+            switch planned {
+            case .run(let command): return .capture(name: name, command, local: scope.host == nil)
+            case .local(let command): return .capture(name: name, command, local: true)
+            default: fatalError("capture holds a command")
+            }
+        case .upload(let content, let path, let mode):
+            let destination = try evaluator.render(path, quoting: false)
+            guard destination.secrets.isEmpty, destination.capturedNames.isEmpty else {
+                throw Diagnostic("an upload path cannot hold secrets or captured values", at: path.location, source: scope.source)
+            }
+            return .upload(content: try evaluator.render(content, quoting: false),
+                           path: destination.render(captures: [:]), mode: mode)
+        case .echo(let template):
+            return .echo(try evaluator.render(template, quoting: false))
+        case .fail(let template):
+            return .fail(try evaluator.render(template, quoting: false))
+        }
+    }
+}
