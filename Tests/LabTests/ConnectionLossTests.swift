@@ -87,7 +87,7 @@ extension LabSuites {
             let skp = [Binary.path, "--color", "never", "--connect-timeout", "30", "ssh.cmd", "-c=\(marker)"]
                 .map { "'\($0)'" }.joined(separator: " ")
             let script = """
-                cd '\(Binary.root)'; \(skp) > /tmp/skp-interrupt-backoff.out 2>&1 & pid=$!
+                cd '\(Binary.root)'; \(skp) > \(Lab.scratch)/interrupt-backoff.out 2>&1 & pid=$!
                 sleep 5; t0=$(date +%s%N); kill -INT $pid; wait $pid; status=$?; t1=$(date +%s%N)
                 echo "exit=$status ms=$(( (t1 - t0) / 1000000 ))"
                 """
@@ -95,7 +95,7 @@ extension LabSuites {
             #expect(outcome.stdout.contains("exit=130"), "\(outcome.stdout)")
             let ms = Int(outcome.stdout.split(separator: "=").last?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "") ?? .max
             #expect(ms < 500, "Ctrl-C took \(ms) ms to end the run")
-            let printed = try String(contentsOfFile: "/tmp/skp-interrupt-backoff.out", encoding: .utf8)
+            let printed = try String(contentsOfFile: "\(Lab.scratch)/interrupt-backoff.out", encoding: .utf8)
             for host in Lab.hosts {
                 #expect(printed.split(separator: "\n").contains { $0.hasPrefix("  \(host) ") && $0.contains("cancelled") },
                         "\(host) in:\n\(printed)")

@@ -174,13 +174,13 @@ extension LabSuites {
         @Test func ctrlCClosesChannelsPrintsTheSummaryAndExits130() throws {
             try Lab.up()
             let skp = [Binary.path, "--color", "never", "ssh.cmd", "-c=sleep 30"].map { "'\($0)'" }.joined(separator: " ")
-            let script = "cd '\(Binary.root)'; \(skp) > /tmp/skp-interrupt.out 2>&1 & pid=$!; sleep 1.5; kill -INT $pid; wait $pid"
+            let script = "cd '\(Binary.root)'; \(skp) > \(Lab.scratch)/interrupt.out 2>&1 & pid=$!; sleep 1.5; kill -INT $pid; wait $pid"
             let start = Date()
             let outcome = try Binary.run(["-c", script], environment: Lab.environment, executable: "/bin/sh")
             let seconds = Date().timeIntervalSince(start)
             #expect(outcome.status == 130)
             #expect(seconds < 4, "took \(seconds) s")
-            let printed = try String(contentsOfFile: "/tmp/skp-interrupt.out", encoding: .utf8)
+            let printed = try String(contentsOfFile: "\(Lab.scratch)/interrupt.out", encoding: .utf8)
             #expect(printed.contains("Summary") && printed.contains("interrupted"), "\(printed)")
             #expect(printed.contains("cancelled"))
         }

@@ -163,7 +163,7 @@ extension LabSuites {
             // 300 MB in 300,000 lines of 1,000 bytes, plus one 5 MB line that is cut.
             let command = "head -c 300000000 /dev/zero | tr '\\\\0' x | fold -w 1000; head -c 5000000 /dev/zero | tr '\\\\0' y; echo"
             let skp = [Binary.path, "--color", "never", "--limit", "c01", "ssh.cmd", "-c=\(command)"].map { "'\($0)'" }.joined(separator: " ")
-            let script = "cd '\(Binary.root)'; /usr/bin/time -f 'maxrss=%M' -o /tmp/skp-flood.rss \(skp) | awk '{ n++; if (length($0) > max) max = length($0) } /line cut/ { cut++ } END { print n, max, cut }'"
+            let script = "cd '\(Binary.root)'; /usr/bin/time -f 'maxrss=%M' -o \(Lab.scratch)/flood.rss \(skp) | awk '{ n++; if (length($0) > max) max = length($0) } /line cut/ { cut++ } END { print n, max, cut }'"
             let outcome = try Binary.run(["-c", script], environment: Lab.environment, executable: "/bin/sh")
             let numbers = outcome.stdout.split(separator: " ").compactMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
             #expect(numbers.count == 3, "\(outcome.stdout) \(outcome.stderr)")
@@ -171,7 +171,7 @@ extension LabSuites {
             #expect(numbers[0] > 300_000, "lines: \(numbers[0])")
             #expect(numbers[1] < 70 * 1024, "longest line \(numbers[1])")
             #expect(numbers[2] >= 70, "the 5 MB line is cut into 64 KiB pieces, each with a note")
-            let rss = try String(contentsOfFile: "/tmp/skp-flood.rss", encoding: .utf8)
+            let rss = try String(contentsOfFile: "\(Lab.scratch)/flood.rss", encoding: .utf8)
             let kb = Int(rss.split(separator: "=").last?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "") ?? .max
             #expect(kb < 100 * 1024, "peak memory \(kb) KB")
             print("flood: 305 MB of output, skp peak RSS \(kb / 1024) MB")
@@ -193,10 +193,10 @@ extension LabSuites {
             try Lab.up()
             let marker = "sleep 4321"
             let skp = [Binary.path, "--color", "never", "ssh.cmd", "-c=\(marker); echo after"].map { "'\($0)'" }.joined(separator: " ")
-            let script = "cd '\(Binary.root)'; \(skp) > /tmp/skp-interrupt2.out 2>&1 & pid=$!; sleep 2; kill -INT $pid; wait $pid"
+            let script = "cd '\(Binary.root)'; \(skp) > \(Lab.scratch)/interrupt2.out 2>&1 & pid=$!; sleep 2; kill -INT $pid; wait $pid"
             let outcome = try Binary.run(["-c", script], environment: Lab.environment, executable: "/bin/sh")
             #expect(outcome.status == 130)
-            let printed = try String(contentsOfFile: "/tmp/skp-interrupt2.out", encoding: .utf8)
+            let printed = try String(contentsOfFile: "\(Lab.scratch)/interrupt2.out", encoding: .utf8)
             #expect(printed.contains("Summary") && printed.contains("cancelled"), "\(printed)")
             for host in Lab.hosts {
                 #expect(printed.split(separator: "\n").contains { $0.hasPrefix("  \(host) ") && $0.contains("cancelled") },
@@ -215,13 +215,13 @@ extension LabSuites {
             defer { _ = try? Lab.exec("c05", "iptables -F INPUT") }
             let marker = "sleep 4325"
             let skp = [Binary.path, "--color", "never", "--connect-timeout", "30", "ssh.cmd", "-c=\(marker)"].map { "'\($0)'" }.joined(separator: " ")
-            let script = "cd '\(Binary.root)'; \(skp) > /tmp/skp-interrupt3.out 2>&1 & pid=$!; sleep 1; kill -INT $pid; wait $pid"
+            let script = "cd '\(Binary.root)'; \(skp) > \(Lab.scratch)/interrupt3.out 2>&1 & pid=$!; sleep 1; kill -INT $pid; wait $pid"
             let start = Date()
             let outcome = try Binary.run(["-c", script], environment: Lab.environment, executable: "/bin/sh")
             let seconds = Date().timeIntervalSince(start)
             #expect(outcome.status == 130)
             #expect(seconds < 4, "Ctrl-C took \(seconds - 1) s to end the run")
-            let printed = try String(contentsOfFile: "/tmp/skp-interrupt3.out", encoding: .utf8)
+            let printed = try String(contentsOfFile: "\(Lab.scratch)/interrupt3.out", encoding: .utf8)
             for host in Lab.hosts {
                 #expect(printed.split(separator: "\n").contains { $0.hasPrefix("  \(host) ") && $0.contains("cancelled") },
                         "\(host) in:\n\(printed)")
@@ -328,13 +328,13 @@ extension LabSuites {
                 """#])
             let skp = [Binary.path, "--color", "never", "--limit", "c01,c02", "t.hidden", "-o=\(local)"].map { "'\($0)'" }.joined(separator: " ")
             let script = """
-                (while :; do ps -eo args; sleep 0.02; done) > /tmp/skp-ps-secret.txt 2>&1 & snap=$!
+                (while :; do ps -eo args; sleep 0.02; done) > \(Lab.scratch)/ps-secret.txt 2>&1 & snap=$!
                 cd '\(dir)'; \(skp); status=$?; kill $snap; wait $snap 2>/dev/null; echo "exit $status"
                 """
             let outcome = try Binary.run(["-c", script], environment: Lab.environment.merging(["PS_TOKEN": secret]) { $1 },
                                          executable: "/bin/sh")
             #expect(outcome.stdout.contains("exit 0"), "\(outcome.stdout)\(outcome.stderr)")
-            let processes = try String(contentsOfFile: "/tmp/skp-ps-secret.txt", encoding: .utf8)
+            let processes = try String(contentsOfFile: "\(Lab.scratch)/ps-secret.txt", encoding: .utf8)
             #expect(processes.contains("skp_secret_1"), "the snapshot saw the commands")
             #expect(!processes.contains(secret), "the secret is in a process list")
             #expect(!outcome.stdout.contains(secret) && !outcome.stderr.contains(secret))
@@ -377,16 +377,16 @@ extension LabSuites {
             _ = try Lab.exec("c02", "rm -f /root/lock-refused")
             let script = """
                 cd '\(Binary.root)'; \(first) >/dev/null 2>&1 & sleep 1
-                \(refused) > /tmp/skp-lock-refused.out 2>&1; echo "refused=$?"
-                \(queued) > /tmp/skp-lock-queued.out 2>&1; echo "queued=$?"; wait
+                \(refused) > \(Lab.scratch)/lock-refused.out 2>&1; echo "refused=$?"
+                \(queued) > \(Lab.scratch)/lock-queued.out 2>&1; echo "queued=$?"; wait
                 """
             let outcome = try Binary.run(["-c", script], environment: Lab.environment, executable: "/bin/sh")
             #expect(outcome.stdout.contains("refused=2"), "\(outcome.stdout)")
             #expect(outcome.stdout.contains("queued=0"), "\(outcome.stdout)")
-            let refusedText = try String(contentsOfFile: "/tmp/skp-lock-refused.out", encoding: .utf8)
+            let refusedText = try String(contentsOfFile: "\(Lab.scratch)/lock-refused.out", encoding: .utf8)
             #expect(refusedText.contains("another skp run holds this inventory"), "\(refusedText)")
             #expect(try Lab.output("c02", "test -e /root/lock-refused && echo touched || echo untouched") == "untouched")
-            let queuedText = try String(contentsOfFile: "/tmp/skp-lock-queued.out", encoding: .utf8)
+            let queuedText = try String(contentsOfFile: "\(Lab.scratch)/lock-queued.out", encoding: .utf8)
             #expect(queuedText.contains("waiting for another run"), "\(queuedText)")
             // The queued run ran after the first finished, not interleaved with it.
             let firstAt = Double(try Lab.output("c01", "cat /root/lock-first")) ?? .infinity

@@ -122,9 +122,9 @@ extension LabSuites {
                             // A process-list snapshot every 20 ms while skp runs, taken by the shell around it.
                             let skp = ([Binary.path, "--color", "never"] + mode + task).map { "'\($0)'" }.joined(separator: " ")
                             let script = """
-                                (while :; do ps -eo args; sleep 0.02; done) > /tmp/skp-ps.txt 2>&1 & snap=$!
+                                (while :; do ps -eo args; sleep 0.02; done) > \(Lab.scratch)/ps.txt 2>&1 & snap=$!
                                 cd '\(dir)'; \(skp); status=$?; kill $snap; wait $snap 2>/dev/null; echo "exit $status"
-                                echo '--- ps'; cat /tmp/skp-ps.txt
+                                echo '--- ps'; cat \(Lab.scratch)/ps.txt
                                 """
                             let outcome = try Binary.run(["-c", script],
                                                          environment: Lab.environment.merging(["SKP_SSH_PASSWORD": FuseVolumeTests.password]) { $1 },

@@ -9,6 +9,14 @@ enum Lab {
     static let stateDirectory = "/tmp/skp-lab"
     static let hosts = ["c01", "c02", "c03", "c04", "c05"]
 
+    /// This test process's own folder for files tests write (outputs, process samples): never a
+    /// fixed /tmp path another run or user could hold or read.
+    static let scratch: String = {
+        let path = NSTemporaryDirectory() + "skp-tests-\(getpid())"
+        mkdir(path, 0o700)
+        return path
+    }()
+
     /// Environment for every lab run of the binary.
     static var environment: [String: String] { ["SKP_KNOWN_HOSTS": knownHosts] }
 

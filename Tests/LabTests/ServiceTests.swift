@@ -59,9 +59,9 @@ extension LabSuites {
             for mode in [["--dry-run"], ["--dry-run", "--json"], ["--json"], []] {
                 let line = ([Binary.path, "--color", "never"] + mode + ["docker.run"]).map { "'\($0)'" }.joined(separator: " ")
                 let script = """
-                    (while :; do ps -eo args; sleep 0.02; done) > /tmp/skp-ps-services.txt 2>&1 & snap=$!
+                    (while :; do ps -eo args; sleep 0.02; done) > \(Lab.scratch)/ps-services.txt 2>&1 & snap=$!
                     cd '\(Binary.root)'; \(line); status=$?; kill $snap; wait $snap 2>/dev/null; echo "exit $status"
-                    echo '--- ps'; cat /tmp/skp-ps-services.txt
+                    echo '--- ps'; cat \(Lab.scratch)/ps-services.txt
                     """
                 let outcome = try Binary.run(["-c", script], environment: Lab.environment, executable: "/bin/sh")
                 #expect(outcome.stdout.contains("exit 0"), "\(mode): \(outcome.stdout.prefix(3000))\(outcome.stderr)")

@@ -53,13 +53,13 @@ extension LabSuites {
             #expect(try leader("docker service ps web-skp -q --filter desired-state=running | sort") == ids)
 
             // Rolling update, parallelism 1: never more than one task on its way at a time.
-            let sampler = "while :; do docker service ps web-skp --filter desired-state=running --format '{{.CurrentState}}' | grep -vc '^Running'; sleep 0.2; done > /tmp/skp-update-sample.txt 2>/dev/null"
+            let sampler = "while :; do docker service ps web-skp --filter desired-state=running --format '{{.CurrentState}}' | grep -vc '^Running'; sleep 0.2; done > \(Lab.scratch)/update-sample.txt 2>/dev/null"
             let background = try Binary.run(["-c", "DOCKER_HOST=unix://\(Lab.stateDirectory)/c01/docker.sock; export DOCKER_HOST; (\(sampler)) & echo $!"], executable: "/bin/sh")
             let update = try Lab.skp(["docker.service-update", "-n", "web-skp", "--image", "localhost:5000/skp/web:2"])
             _ = try Binary.run(["-c", "kill \(background.stdout.trimmingCharacters(in: .whitespacesAndNewlines))"], executable: "/bin/sh")
             #expect(update.status == 0, "\(update.stdout.suffix(2000))\(update.stderr)")
             #expect(update.stdout.contains("update policy of web-skp: parallelism 1"))
-            let samples = (try? String(contentsOfFile: "/tmp/skp-update-sample.txt", encoding: .utf8)) ?? ""
+            let samples = (try? String(contentsOfFile: "\(Lab.scratch)/update-sample.txt", encoding: .utf8)) ?? ""
             let most = samples.split(separator: "\n").compactMap { Int($0) }.max() ?? -1
             #expect(most >= 0 && most <= 1, "tasks updating at once: \(most)")
             #expect(try running("web-skp") == Lab.hosts.map { "\($0) localhost:5000/skp/web:2" })
@@ -118,9 +118,9 @@ extension LabSuites {
             for mode in [["--dry-run"], ["--dry-run", "--json"], ["--json"], []] {
                 let line = ([Binary.path, "--color", "never"] + mode + ["docker.service-create", "-n", "web-skp"]).map { "'\($0)'" }.joined(separator: " ")
                 let script = """
-                    (while :; do ps -eo args; sleep 0.02; done) > /tmp/skp-ps-swarm.txt 2>&1 & snap=$!
+                    (while :; do ps -eo args; sleep 0.02; done) > \(Lab.scratch)/ps-swarm.txt 2>&1 & snap=$!
                     cd '\(Binary.root)'; \(line); status=$?; kill $snap; wait $snap 2>/dev/null; echo "exit $status"
-                    echo '--- ps'; cat /tmp/skp-ps-swarm.txt
+                    echo '--- ps'; cat \(Lab.scratch)/ps-swarm.txt
                     """
                 let outcome = try Binary.run(["-c", script], environment: Lab.environment, executable: "/bin/sh")
                 #expect(outcome.stdout.contains("exit 0"), "\(mode): \(outcome.stdout.prefix(2000))")

@@ -17,9 +17,9 @@ extension LabSuites {
                 let skp = ([Binary.path, "--color", "never"] + mode + ["docker.swarm-init", "docker.swarm-join"])
                     .map { "'\($0)'" }.joined(separator: " ")
                 let script = """
-                    (while :; do ps -eo args; sleep 0.02; done) > /tmp/skp-ps-tokens.txt 2>&1 & snap=$!
+                    (while :; do ps -eo args; sleep 0.02; done) > \(Lab.scratch)/ps-tokens.txt 2>&1 & snap=$!
                     cd '\(Binary.root)'; \(skp); status=$?; kill $snap; wait $snap 2>/dev/null; echo "exit $status"
-                    echo '--- ps'; cat /tmp/skp-ps-tokens.txt
+                    echo '--- ps'; cat \(Lab.scratch)/ps-tokens.txt
                     """
                 let outcome = try Binary.run(["-c", script], environment: Lab.environment, executable: "/bin/sh")
                 #expect(outcome.stdout.contains("exit 0"), "\(mode): \(outcome.stdout.prefix(3000))\(outcome.stderr)")

@@ -9,7 +9,7 @@ extension Parser {
         skipNewlines()
         if acceptWord("namespace") != nil {
             file.namespace = try expectIdentifier("a namespace name").text
-            if current.kind == .string { file.help = try parseTemplate(advance()).literalText }
+            if current.kind == .string { file.help = try parseHelp(advance()) }
             try expectEndOfStatement()
         }
         while true {
@@ -68,7 +68,7 @@ extension Parser {
         }
         var task = TaskDecl(name: nameToken.text, location: nameToken.location, help: nil,
                             params: [], pre: [], post: [], body: [])
-        if current.kind == .string { task.help = try parseTemplate(advance()).literalText }
+        if current.kind == .string { task.help = try parseHelp(advance()) }
         try expectPunct("{", hint: "a task's body is written between { and }")
         task.body = try parseItems(in: &task)
         return task
@@ -98,7 +98,7 @@ extension Parser {
         switch current.text {
         case "help":
             _ = advance()
-            task.help = try parseTemplate(try expectString("the help text")).literalText
+            task.help = try parseHelp(try expectString("the help text"))
         case "param":
             task.params.append(try parseParam())
         case "pre", "post":
@@ -141,7 +141,7 @@ extension Parser {
             case (.identifier, "one-of"):
                 param.oneOf = try parsePrimary()
             case (.string, _) where param.help == nil:
-                param.help = try parseTemplate(token).literalText
+                param.help = try parseHelp(token)
             default:
                 throw error("unexpected \(token) in a parameter", at: token,
                             hint: "param NAME [-x] [required] [secret] [shell] [flag] [prompt] [default \"v\"] [env VAR] [one-of COLLECTION] [limit] \"help\"")

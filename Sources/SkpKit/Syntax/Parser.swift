@@ -87,6 +87,13 @@ public struct Parser {
         throw unexpected("end of line")
     }
 
+    /// Help text: a `"""` block may spread it over lines, read as one line (`--list` shows one).
+    mutating func parseHelp(_ token: Token) throws -> String? {
+        try parseTemplate(token).literalText.map { text in
+            text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ")
+        }
+    }
+
     mutating func skipNewlines() {
         while current.kind == .newline { _ = advance() }
     }
