@@ -79,4 +79,29 @@ struct ArchitectureTests {
             }
         }
     }
+
+    /// Task files read like the guide: no line over 120 characters, and a probe written more
+    /// than once becomes a named check (`check NAME(…) "…"`).
+    @Test func taskFilesAreShortAndWriteEachProbeOnce() throws {
+        let folder = Self.root + "/tasks"
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix(".skp") }.sorted()
+        #expect(files.count >= 5)
+        var probes: [String: String] = [:]
+        let inline = try Regex(#"unless "((?:[^"\\]|\\.)*)""#)
+        for name in files {
+            let lines = Self.text(folder + "/" + name).split(separator: "\n", omittingEmptySubsequences: false)
+            for (i, line) in lines.enumerated() {
+                #expect(line.count <= 120, "tasks/\(name):\(i + 1) is \(line.count) characters")
+                for match in line.matches(of: inline) {
+                    let probe = String(line[match.range])
+                    if let first = probes[probe] {
+                        Issue.record("tasks/\(name):\(i + 1) repeats the probe of \(first): name it with check")
+                    } else {
+                        probes[probe] = "tasks/\(name):\(i + 1)"
+                    }
+                }
+            }
+        }
+        #expect(probes.count >= 10, "the probe pattern found \(probes.count) probes")
+    }
 }
