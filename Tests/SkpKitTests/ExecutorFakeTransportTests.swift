@@ -216,3 +216,96 @@ struct ExecutorFakeTransportTests {
         #expect(report.exitCode == .ok)
     }
 }
+
+/// `retry N delay S` and `until "check"`, through the real executor on the fake transport.
+struct RetryAndUntilTests {
+    let inventory: Inventory
+
+    init() throws { inventory = try Fixture.inventory(hosts: Fixture.fiveHosts) }
+
+    /// Keeps every event, for what output and the journal would be told.
+    final class Recorder: RunObserver, @unchecked Sendable {
+        // @unchecked: `events` is only touched under `lock`.
+        private let lock = NSLock()
+        private var events: [RunEvent] = []
+        func observe(_ event: RunEvent) { lock.withLock { events.append(event) } }
+        var retries: [(String, Int, Int, String)] {
+            lock.withLock {
+                events.compactMap { if case .stepRetried(let key, let a, let n, let m, _) = $0 { (key.host, a, n, m) } else { nil } }
+            }
+        }
+    }
+
+    func execute(_ tasks: String, transport: FakeTransport) throws -> (RunReport, Recorder) {
+        let plan = try Fixture.plan(["t": tasks], [TaskRequest(task: "t.t")], inventory: inventory)
+        let endpoints = EndpointResolver(connection: ConnectionSettings(), config: SSHConfig(), environment: ["HOME": "/nonexistent"])
+        let executor = Executor(plan: plan, transport: transport, settings: RunSettings(), endpoints: endpoints, mask: SharedMask(plan.secrets))
+        let recorder = Recorder()
+        executor.observe(with: recorder)
+        return (executor.run(), recorder)
+    }
+
+    /// Counts each host's tries of one command.
+    final class Counter: @unchecked Sendable {
+        // @unchecked: `counts` is only touched under `lock`.
+        private let lock = NSLock()
+        private var counts: [String: Int] = [:]
+        func next(_ host: String) -> Int { lock.withLock { counts[host, default: 0] += 1; return counts[host]! } }
+    }
+
+    @Test func aStepThatFailsTwiceThenSucceedsIsChangedWithItsAttemptsShown() throws {
+        let counter = Counter()
+        let fake = FakeTransport { host, command in
+            command == "flaky" ? FakeTransport.Reply(exitCode: counter.next(host) < 3 ? 1 : 0, stderr: "not yet\n") : FakeTransport.Reply()
+        }
+        let (report, recorder) = try execute("task t { on c01 { run \"flaky\" retry 3 delay 0.01 } }", transport: fake)
+        #expect(report.exitCode == .ok)
+        #expect(report.hosts.first { $0.name == "c01" }?.status == .changed)
+        #expect(fake.commands("c01") == ["flaky", "flaky", "flaky"])
+        #expect(recorder.retries.map { "\($0.0) \($0.1)/\($0.2) \($0.3)" } == ["c01 1/3 exit 1: flaky", "c01 2/3 exit 1: flaky"])
+    }
+
+    @Test func retriesRunOutAndTheStepFails() throws {
+        let fake = FakeTransport { _, _ in FakeTransport.Reply(exitCode: 4) }
+        let (report, recorder) = try execute("task t { on c02 { run \"never\" retry 2 delay 0 } }", transport: fake)
+        #expect(report.hosts.first { $0.name == "c02" }?.status == .failed)
+        #expect(fake.commands("c02") == ["never", "never"])
+        #expect(recorder.retries.count == 1)
+    }
+
+    @Test func untilPollsTheCheckUntilItHolds() throws {
+        let counter = Counter()
+        let fake = FakeTransport { host, _ in FakeTransport.Reply(exitCode: counter.next(host) < 4 ? 1 : 0) }
+        let (report, _) = try execute("task t { on c03 { until \"nc -z localhost 8080\" every 0.1 timeout 5 } }", transport: fake)
+        #expect(report.exitCode == .ok)
+        #expect(fake.commands("c03") == Array(repeating: "nc -z localhost 8080", count: 4))
+    }
+
+    @Test func untilFailsAfterItsTimeout() throws {
+        let fake = FakeTransport { _, _ in FakeTransport.Reply(exitCode: 1) }
+        let start = Date()
+        let (report, _) = try execute("task t { on c03 { until \"false\" every 0.2 timeout 1 } }", transport: fake)
+        #expect(Date().timeIntervalSince(start) < 3)
+        #expect(report.hosts.first { $0.name == "c03" }?.message?.contains("not true after 1 s: false") == true)
+        #expect(fake.commands("c03").count >= 3)
+    }
+
+    @Test(arguments: [
+        ("task t { run \"x\" retry 0 }", "retry takes a number from 1 to 100, not '0'"),
+        ("task t { run \"x\" retry 101 }", "retry takes a number from 1 to 100, not '101'"),
+        ("task t { run \"x\" retry 2.5 }", "retry takes a whole number of attempts"),
+        ("task t { run \"x\" retry 2 delay 9999 }", "delay takes a number from 0 to 3600, not '9999'"),
+        ("task t { until \"x\" every 0 }", "every takes a number from 0.1 to 3600, not '0'"),
+        ("task t { until \"x\" timeout inf }", "unknown value inf"),
+    ])
+    func numbersAreRangeChecked(text: String, message: String) {
+        let error = Fixture.diagnostic { _ = try Fixture.plan(["t": text], [TaskRequest(task: "t.t")], inventory: self.inventory) }
+        #expect(error?.message.contains(message) == true, "\(String(describing: error))")
+    }
+
+    @Test func thePlanShowsTheRetryAndTheWait() throws {
+        let plan = try Fixture.plan(["t": "task t { on c01 { run \"x\" retry 3 delay 2\n until \"y\" every 0.5 timeout 30 } }"],
+                                    [TaskRequest(task: "t.t")], inventory: inventory)
+        #expect(Fixture.lines(plan) == ["t.t | c01 | $ x  (retry 3, delay 2 s)", "t.t | c01 | until$ y  (every 0.5 s, up to 30 s)"])
+    }
+}

@@ -69,6 +69,7 @@ private struct RawCheck {
                 case .named(_, let arguments, _)?: arguments.forEach { expr($0) }
                 case nil: break
                 }
+                if let retry = step.retry { expr(retry.attempts); retry.delay.map { expr($0) } }
             }
         }
     }
@@ -78,6 +79,7 @@ private struct RawCheck {
         case .run(let t), .show(let t), .attach(let t), .sudo(let t), .local(let t), .echo(let t), .fail(let t): template(t)
         case .capture(_, let inner): self.action(inner.value)
         case .upload(let content, let path, _): template(content); template(path)
+        case .until(let t, let every, let timeout): template(t); [every, timeout].compactMap { $0 }.forEach { expr($0) }
         }
     }
 

@@ -35,7 +35,7 @@ struct HostRun {
             context.send(.stepStarted(key, description: description))
             var result: StepResult
             do {
-                result = try runStep(step)
+                result = try attempts(of: step, key: key)
             } catch let failure as StepFailure {
                 result = .failed(failure)
             } catch {
@@ -62,6 +62,32 @@ struct HostRun {
     }
 
     private var isLocal: Bool { host.host == nil }
+
+    /// The step, tried again after a failure while `retry` allows (a failure, or a timeout; never
+    /// an unreachable host or Ctrl-C). Each failed attempt is an event: output and journal show it.
+    private func attempts(of step: PlannedStep, key: StepKey) throws -> StepResult {
+        let allowed = step.retry?.attempts ?? 1
+        var attempt = 1
+        while true {
+            do {
+                return try runStep(step)
+            } catch let failure as StepFailure where attempt < allowed && [.failed, .timedOut].contains(failure.status) {
+                let delay = step.retry?.delay ?? 0
+                context.send(.stepRetried(key, attempt: attempt, of: allowed, message: context.mask.apply(failure.message), delay: delay))
+                try pause(delay)
+                attempt += 1
+            }
+        }
+    }
+
+    /// Sleeps, waking for Ctrl-C.
+    private func pause(_ seconds: Double) throws {
+        let end = Date().addingTimeInterval(seconds)
+        while Date() < end {
+            if context.cancel.isCancelled { throw StepFailure(status: .cancelled, message: "interrupted") }
+            usleep(UInt32(min(0.05, max(0, end.timeIntervalSinceNow)) * 1_000_000))
+        }
+    }
 
     private func runStep(_ step: PlannedStep) throws -> StepResult {
         let onControl = isLocal || { if case .local = step.kind { return true } else { return false } }()
@@ -101,6 +127,17 @@ struct HostRun {
             return try attach(command)
         case .fail(let text):
             throw StepFailure(status: .failed, message: text.render(captures: context.capturedValues, masked: true))
+        case .until(let check, let every, let timeout):
+            let deadline = Date().addingTimeInterval(timeout)
+            while true {
+                let result = try execute(check, onControl: onControl, quiet: true)
+                if result.status.exitCode == 0 && !result.status.timedOut { return .ok }
+                guard Date().addingTimeInterval(every) < deadline else {
+                    throw StepFailure(status: .failed, message: "not true after \(Self.seconds(timeout)) s: \(check)",
+                                      exitCode: result.status.exitCode, stderrTail: result.stderrTail)
+                }
+                try pause(every)
+            }
         }
     }
 

@@ -19,6 +19,8 @@ public enum RunEvent: Sendable {
     /// A line about a host from skp itself: an echo, a verbose command, a failure.
     case note(task: String, host: String, text: String, failure: Bool)
     case stepFinished(StepKey, description: String, result: StepResult, duration: Double)
+    /// An attempt of a step with `retry` failed (masked message); the next starts after the delay.
+    case stepRetried(StepKey, attempt: Int, of: Int, message: String, delay: Double)
     /// A host's steps of one stage are over.
     case hostFinished(task: String, host: String, status: HostReport.Status, duration: Double)
     case stageFinished

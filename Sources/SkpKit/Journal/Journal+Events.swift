@@ -15,6 +15,8 @@ extension Journal: RunObserver {
             } else {
                 stepFinished(key, status: result.status, exitCode: 0, duration: duration, message: nil)
             }
+        case .stepRetried(let key, let attempt, let attempts, let message, _):
+            stepRetried(key, attempt: attempt, of: attempts, message: message)
         case .stageFinished:
             sync()
         default:

@@ -63,6 +63,13 @@ public final class Journal: @unchecked Sendable {
                ("at", JSONWriter.string(Self.now()))])
     }
 
+    /// A failed attempt of a step that is tried again: the step's finish line comes after the last.
+    public func stepRetried(_ step: StepKey, attempt: Int, of attempts: Int, message: String) {
+        write([("event", JSONWriter.string("retry")), ("key", JSONWriter.string(step.key)), ("host", JSONWriter.string(step.host)),
+               ("attempt", String(attempt)), ("of", String(attempts)), ("message", JSONWriter.string(message)),
+               ("at", JSONWriter.string(Self.now()))])
+    }
+
     /// A step not run because an earlier run finished it; kept so a resume of this run knows.
     public func stepSkipped(_ step: StepKey, description: String, doneIn run: String) {
         note(step, done: true)

@@ -62,17 +62,27 @@ public struct PlannedStep: Sendable {
         case upload(content: Command, path: String, mode: Int?)
         case echo(Command)
         case fail(Command)
+        /// Runs the check every `every` seconds until it succeeds; fails after `timeout` seconds.
+        case until(Command, every: Double, timeout: Double)
+    }
+
+    /// `retry N delay S`: up to `attempts` tries in all, `delay` seconds apart.
+    public struct Retry: Sendable, Equatable {
+        public var attempts: Int
+        public var delay: Double
     }
 
     public var kind: Kind
     /// Skip the step (reported unchanged) when this command succeeds first.
     public var unless: Command?
+    public var retry: Retry? = nil
     public var location: SourceLocation
 
     var secrets: [String] {
         var all = unless?.secrets ?? []
         switch kind {
-        case .run(let c), .show(let c), .attach(let c), .local(let c), .capture(_, let c, _), .echo(let c), .fail(let c): all += c.secrets
+        case .run(let c), .show(let c), .attach(let c), .local(let c), .capture(_, let c, _), .echo(let c), .fail(let c), .until(let c, _, _):
+            all += c.secrets
         case .upload(let content, _, _): all += content.secrets
         }
         return all
@@ -82,7 +92,8 @@ public struct PlannedStep: Sendable {
     public var capturedNames: [String] {
         var all = unless?.capturedNames ?? []
         switch kind {
-        case .run(let c), .show(let c), .attach(let c), .local(let c), .capture(_, let c, _), .echo(let c), .fail(let c): all += c.capturedNames
+        case .run(let c), .show(let c), .attach(let c), .local(let c), .capture(_, let c, _), .echo(let c), .fail(let c), .until(let c, _, _):
+            all += c.capturedNames
         case .upload(let content, _, _): all += content.capturedNames
         }
         return all

@@ -2,6 +2,16 @@
 /// from inventories shown escaped (`\x1b`), captured values as {{name@host}}.
 extension PlannedStep {
     public func describe(style: Style) -> String {
+        let line = describeKind(style: style)
+        guard let retry else { return line }
+        return line + style.dim("  (retry \(retry.attempts), delay \(Self.seconds(retry.delay)) s)")
+    }
+
+    static func seconds(_ value: Double) -> String {
+        value == value.rounded() ? String(Int(value)) : String(value)
+    }
+
+    private func describeKind(style: Style) -> String {
         switch kind {
         case .run(let command): return "$ \(command.shown)"
         case .show(let command): return style.dim("show") + "$ \(command.shown)"
@@ -21,6 +31,8 @@ extension PlannedStep {
             return line
         case .echo(let text): return style.yellow("echo") + " \(text.description.visible())"
         case .fail(let text): return style.red("fail") + " \(text.description.visible())"
+        case .until(let command, let every, let timeout):
+            return style.yellow("until") + "$ \(command.shown)" + style.dim("  (every \(Self.seconds(every)) s, up to \(Self.seconds(timeout)) s)")
         }
     }
 }

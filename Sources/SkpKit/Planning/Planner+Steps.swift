@@ -33,7 +33,29 @@ extension Planner {
         let evaluator = Evaluator(scope: scope)
         let unless = try step.unless.map { try renderCheck($0, scope: scope) }
         let kind = try plannedKind(step.action, step: step, scope: &scope)
-        return PlannedStep(kind: kind, unless: unless, location: step.location)
+        var retry: PlannedStep.Retry?
+        if let given = step.retry {
+            let attempts = try Self.number(given.attempts, evaluator, in: 1...100, what: "retry", source: scope.source)
+            let delay = try given.delay.map { try Self.number($0, evaluator, in: 0...3600, what: "delay", source: scope.source) } ?? 1
+            // One attempt in all is no retry: the step plans, shows and keys as it always did.
+            retry = attempts == 1 ? nil : PlannedStep.Retry(attempts: Int(attempts), delay: delay)
+            if Double(Int(attempts)) != attempts {
+                throw Diagnostic("retry takes a whole number of attempts", at: given.attempts.location, source: scope.source)
+            }
+        }
+        return PlannedStep(kind: kind, unless: unless, retry: retry, location: step.location)
+    }
+
+    /// A number a step is written with (`retry 3`, `every 0.5`, `timeout ${wait}`), range-checked.
+    static func number(_ expr: Expr, _ evaluator: Evaluator, in range: ClosedRange<Double>, what: String,
+                       source: SourceText) throws -> Double {
+        let text = try evaluator.text(evaluator.evaluate(expr), at: expr.location)
+        guard let value = Double(text.trimmingCharacters(in: .whitespaces)), value.isFinite, range.contains(value) else {
+            let plain = { (x: Double) in x == x.rounded() ? String(Int(x)) : String(x) }
+            throw Diagnostic("\(what) takes a number from \(plain(range.lowerBound)) to \(plain(range.upperBound)), not '\(Printable.excerpt(text))'",
+                             at: expr.location, source: source)
+        }
+        return value
     }
 
     /// A check's command: written in place, or a named check's command with its parameters bound
@@ -95,6 +117,10 @@ extension Planner {
             return .echo(try evaluator.render(template, quoting: false))
         case .fail(let template):
             return .fail(try evaluator.render(template, quoting: false))
+        case .until(let template, let every, let timeout):
+            let interval = try every.map { try Self.number($0, evaluator, in: 0.1...3600, what: "every", source: scope.source) } ?? 1
+            let limit = try timeout.map { try Self.number($0, evaluator, in: 1...86400, what: "timeout", source: scope.source) } ?? 60
+            return .until(try evaluator.render(template, quoting: true), every: interval, timeout: limit)
         }
     }
 }

@@ -38,7 +38,10 @@ extension PlannedStep {
                      ("mode", mode.map { JSONWriter.string(String($0, radix: 8).leftPad(4)) } ?? "null")]
         case .echo(let c): pairs = [("echo", JSONWriter.string(c.description))]
         case .fail(let c): pairs = [("fail", JSONWriter.string(c.description))]
+        case .until(let c, let every, let timeout):
+            pairs = [("until", JSONWriter.string(c.description)), ("every_s", String(every)), ("timeout_s", String(timeout))]
         }
+        if let retry { pairs.append(("retry", JSONWriter.object([("attempts", String(retry.attempts)), ("delay_s", String(retry.delay))]))) }
         if let unless { pairs.append(("unless", JSONWriter.string(unless.description))) }
         pairs.append(("at", JSONWriter.string(location.description)))
         return JSONWriter.object(pairs)

@@ -104,11 +104,21 @@ public struct Step: Sendable {
         case upload(content: Template, path: Template, mode: Int?)
         case echo(Template)
         case fail(Template)
+        /// `until "check" [every S] [timeout S]`: runs the check until it succeeds (a port opens,
+        /// a state is reached), failing after the timeout.
+        case until(Template, every: Expr?, timeout: Expr?)
+    }
+
+    /// `retry N [delay S]`: a failed attempt is tried again, up to N attempts in all.
+    public struct Retry: Sendable {
+        public var attempts: Expr
+        public var delay: Expr?
     }
 
     public var action: Action
     /// `unless "check"` or `unless NAME(…)`: skip (as unchanged) when the check succeeds on the host.
     public var unless: CheckUse?
+    public var retry: Retry? = nil
     public var location: SourceLocation
 }
 

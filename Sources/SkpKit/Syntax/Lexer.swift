@@ -78,7 +78,10 @@ public struct Lexer {
         if c.isNumber {
             var text = ""
             while let d = peek(), Self.isWordChar(d) { text.append(d); advance() }
-            let kind: Token.Kind = text.allSatisfy(\.isNumber) ? .number : .identifier
+            // Digits, or digits.digits (`every 0.5`); anything else starting with a digit is a name.
+            let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+            let decimal = parts.count <= 2 && parts.allSatisfy { !$0.isEmpty && $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) }
+            let kind: Token.Kind = decimal ? .number : .identifier
             return Token(kind: kind, text: text, location: start, contentLocation: start)
         }
         if c == "-", let d = peek(1), d.isLetter {

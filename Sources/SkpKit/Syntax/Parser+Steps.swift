@@ -104,13 +104,27 @@ extension Parser {
             guard acceptWord("else") != nil else { throw unexpected("'else' and the message for when the check fails") }
             let message = try parseTemplate(try expectString("the failure message"))
             return Step(action: .fail(message), unless: check, location: keyword.location)
+        case "until":
+            _ = advance()
+            let check = try parseTemplate(try expectString("the check command in quotes"))
+            var every: Expr?, timeout: Expr?
+            while true {
+                if acceptWord("every") != nil { every = try parsePrimary() } else if acceptWord("timeout") != nil {
+                    timeout = try parsePrimary()
+                } else { break }
+            }
+            action = .until(check, every: every, timeout: timeout)
         default:
-            let known = ["run", "sudo", "local", "show", "attach", "capture", "upload", "echo", "fail", "require", "on", "for", "if", "let"]
+            let known = ["run", "sudo", "local", "show", "attach", "capture", "upload", "echo", "fail", "require", "until", "on", "for", "if", "let"]
             let hint = Suggest.closest(to: keyword.text, in: known).map { "did you mean '\($0)'?" }
             throw error("unknown step '\(keyword.text)'", at: keyword, hint: hint
-                        ?? "a step is one of: run, sudo, local, show, attach, capture, upload, echo, fail, require")
+                        ?? "a step is one of: run, sudo, local, show, attach, capture, upload, echo, fail, require, until")
         }
         var step = Step(action: action, unless: nil, location: keyword.location)
+        if acceptWord("retry") != nil {
+            let attempts = try parsePrimary()
+            step.retry = Step.Retry(attempts: attempts, delay: acceptWord("delay") != nil ? try parsePrimary() : nil)
+        }
         if acceptWord("unless") != nil {
             step.unless = try parseCheckUse()
         }
