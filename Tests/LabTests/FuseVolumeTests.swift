@@ -42,6 +42,15 @@ extension LabSuites {
             #expect(try Lab.output("c03", "stat -c %a /root/.skp/volumes/volume-s3fs/s3-passwd") == "600")
             #expect(try Lab.output("c03", "cat /root/.skp/volumes/volume-s3fs/s3-passwd") == "skp-lab-access:\(Self.s3Secret)")
 
+            // A container of services.json mounts it (when docker.run ran before): removing the
+            // volume is refused, naming it, and nothing is unmounted.
+            try Lab.exec("c03", "docker run -d --name holds-s3fs -v volume-s3fs:/objects skp/busybox:latest sleep 600 >/dev/null")
+            let refused = try Lab.skp(["docker.volume-rm", "-n", "volume-s3fs"])
+            #expect(refused.status == 1)
+            #expect(refused.stdout.contains("volume-s3fs is used by a container on c03; remove it first"), "\(refused.stdout)")
+            #expect(try Lab.exec("c03", "mountpoint -q /root/mnt/volume-s3fs").status == 0, "unmounted under a container")
+            try Lab.exec("c03", "docker rm -f holds-s3fs >/dev/null")
+            #expect(try Lab.skp(["docker.rm", "-n", "hello-skp"]).status == 0)
             let removed = try Lab.skp(["docker.volume-rm", "-n", "volume-s3fs"])
             #expect(removed.status == 0, "\(removed.stdout)")
             for host in ["c02", "c03", "c04", "c05"] {

@@ -132,9 +132,11 @@ import SkpTestSupport
         try FileManager.default.removeItem(atPath: dir + "/networks.json")
         let outcome = try Binary.run(["--dry-run", "docker.network-ls"], in: dir)
         #expect(outcome.status == 0, "\(outcome.stderr)")
-        // But a default that is a folder is not "absent".
+        // But a default that is a folder is not "absent" for a task that uses volumes (a task that
+        // uses none does not read the file: issue 18).
         try FileManager.default.createDirectory(atPath: dir + "/volumes.json", withIntermediateDirectories: true)
-        Self.expectError(try Binary.run(["--dry-run", "docker.network-ls"], in: dir), "cannot read volumes.json: it is a folder")
+        Self.expectError(try Binary.run(["--dry-run", "docker.volume-create"], in: dir), "cannot read volumes.json: it is a folder")
+        #expect(try Binary.run(["--dry-run", "docker.network-ls"], in: dir).status == 0)
     }
 
     @Test(arguments: ["no", "0", "False", "OFF", "false"])

@@ -43,3 +43,26 @@ import SkpTestSupport
         #expect(twice.stderr.contains("given twice"))
     }
 }
+
+/// `--list --json`: the task list as one JSON document (issue 18, item 7).
+@Suite struct ListJSONTests {
+    @Test func theTaskListIsJSONWithEveryTaskAndItsFlags() throws {
+        let outcome = try Binary.run(["--list", "--json"])
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(outcome.stdout.utf8)) as? [String: Any])
+        let tasks = try #require(document["tasks"] as? [[String: Any]])
+        let text = try Binary.run(["--list"]).stdout
+        // The same tasks as the text list, in its order.
+        let listed = text.split(separator: "\n").compactMap { line -> String? in
+            let word = line.split(separator: " ").first.map(String.init) ?? ""
+            return line.hasPrefix("  ") && word.contains(".") ? word : nil
+        }
+        #expect(tasks.compactMap { $0["name"] as? String } == listed)
+        let cmd = try #require(tasks.first { $0["name"] as? String == "ssh.cmd" })
+        let params = try #require(cmd["params"] as? [[String: Any]])
+        #expect(params.contains { $0["name"] as? String == "command" && $0["short"] as? String == "c" && $0["required"] as? Bool == true })
+        #expect(params.contains { $0["name"] as? String == "retries" && $0["default"] as? String == "1" })
+        let join = try #require(tasks.first { $0["name"] as? String == "docker.swarm-join" })
+        #expect(join["pre"] as? [String] == ["docker.swarm-init"])
+    }
+}

@@ -104,12 +104,16 @@ public struct App {
             }
             return .ok
         }
-        if options.list { print(help.list(), terminator: ""); return .ok }
+        if options.list { print(options.json ? help.listJSON() : help.list(), terminator: options.json ? "\n" : ""); return .ok }
 
-        let paths = InventoryPaths.resolve(hosts: options.hostsPath, volumes: options.volumesPath,
+        var paths = InventoryPaths.resolve(hosts: options.hostsPath, volumes: options.volumesPath,
                                            networks: options.networksPath, images: options.imagesPath,
                                            services: options.servicesPath, folder: options.inventoryFolder,
                                            environment: environment.variables)
+        // Only the files the planned tasks use are read (--list-hosts shows each host's volumes).
+        if options.listHosts == nil {
+            paths.unused = TaskLibrary.optionalInventories.subtracting(library.inventoriesNeeded(by: parsed.requests.map(\.task)))
+        }
         var loader = InventoryLoader(environment: environment)
         let inventory = try loader.load(paths)
         if let resuming { try Self.checkResumable(resuming, paths: paths, allowChanges: options.allowInventoryChange) }

@@ -60,6 +60,29 @@ public struct HelpPrinter {
         return out
     }
 
+    /// `--list --json`: every task with its namespace, help, flags, hooks and where it is defined.
+    public func listJSON() -> String {
+        JSONWriter.object([("tasks", JSONWriter.array(library.order.compactMap { library[$0] }.map { task in
+            JSONWriter.object([
+                ("name", JSONWriter.string(task.name)), ("namespace", JSONWriter.string(task.namespace)),
+                ("help", JSONWriter.string(task.help)),
+                ("params", JSONWriter.array(task.decl.params.map { param in
+                    JSONWriter.object([
+                        ("name", JSONWriter.string(param.name)), ("short", param.short.map(JSONWriter.string) ?? "null"),
+                        ("flag", param.isFlag ? "true" : "false"), ("required", param.required ? "true" : "false"),
+                        ("secret", param.secret ? "true" : "false"),
+                        ("default", param.defaultValue?.literalText.map(JSONWriter.string) ?? "null"),
+                        ("env", param.environmentVariable.map(JSONWriter.string) ?? "null"),
+                        ("help", JSONWriter.string(param.help ?? "")),
+                    ])
+                })),
+                ("pre", JSONWriter.array(task.pre.map { JSONWriter.string($0.task) })),
+                ("post", JSONWriter.array(task.post.map { JSONWriter.string($0.task) })),
+                ("defined_at", JSONWriter.string(task.decl.location.description)),
+            ])
+        }))])
+    }
+
     /// The inventory view: the hosts a selector names, with roles, enabled labels and the
     /// volumes each carries.
     public static func inventoryTable(_ hosts: [Host], inventory: Inventory, selector: String) -> String {

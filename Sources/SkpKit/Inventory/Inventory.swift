@@ -46,6 +46,9 @@ public struct InventoryPaths: Sendable {
     /// Whether the user named each file (a flag or `$SKP_…`): a named file must exist, while
     /// a default volumes.json, networks.json, images.json or services.json may be absent.
     public var hostsNamed = false, volumesNamed = false, networksNamed = false, imagesNamed = false, servicesNamed = false
+    /// Kinds no planned task uses (`volumes`, `networks`, `images`, `services`): their default
+    /// files are not read, so a mistake there stops only the tasks that use them.
+    public var unused: Set<String> = []
 
     public init(hosts: String, volumes: String, networks: String, images: String = "", services: String = "") {
         self.hosts = hosts

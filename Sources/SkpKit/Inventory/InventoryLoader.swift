@@ -17,10 +17,16 @@ public struct InventoryLoader {
     public mutating func load(_ paths: InventoryPaths, requireHosts: Bool = true) throws -> Inventory {
         problems = []
         let hostsRoot = try document(at: paths.hosts, required: requireHosts || paths.hostsNamed)
-        let volumesRoot = try document(at: paths.volumes, required: paths.volumesNamed)
-        let networksRoot = try document(at: paths.networks, required: paths.networksNamed)
-        let imagesRoot = paths.images.isEmpty ? nil : try document(at: paths.images, required: paths.imagesNamed)
-        let servicesRoot = paths.services.isEmpty ? nil : try document(at: paths.services, required: paths.servicesNamed)
+        // A file the user named is read whatever the tasks use: they asked for it.
+        func needed(_ kind: String, _ path: String, named: Bool) -> Bool { !path.isEmpty && (named || !paths.unused.contains(kind)) }
+        let volumesRoot = needed("volumes", paths.volumes, named: paths.volumesNamed)
+            ? try document(at: paths.volumes, required: paths.volumesNamed) : nil
+        let networksRoot = needed("networks", paths.networks, named: paths.networksNamed)
+            ? try document(at: paths.networks, required: paths.networksNamed) : nil
+        let imagesRoot = needed("images", paths.images, named: paths.imagesNamed)
+            ? try document(at: paths.images, required: paths.imagesNamed) : nil
+        let servicesRoot = needed("services", paths.services, named: paths.servicesNamed)
+            ? try document(at: paths.services, required: paths.servicesNamed) : nil
 
         let hosts = hostsRoot.map { parseHosts($0) } ?? []
         let volumes = volumesRoot.map { parseVolumes($0) } ?? []
