@@ -52,6 +52,18 @@ extension SSHSession {
         return true
     }
 
+    /// `--check`: whether `upload` would write, reading only.
+    func wouldChange(_ bytes: [UInt8], at path: String, mode: Int32) throws -> Bool {
+        let cancel = Cancellation()
+        liveness.restart()
+        let deadline = Date().addingTimeInterval(max(endpoint.connectTimeout, 30))
+        let sftp: OpaquePointer = try callPointer("starting SFTP", deadline: deadline, cancel: cancel) {
+            libssh2_sftp_init(session)
+        }
+        defer { _ = try? call("closing SFTP", deadline: deadline, cancel: cancel) { libssh2_sftp_shutdown(sftp) } }
+        return try !sameFile(sftp, path: path, bytes: bytes, mode: mode, deadline: deadline, cancel: cancel)
+    }
+
     /// Whether `path` already holds exactly `bytes` with `mode`, so rerunning changes nothing.
     private func sameFile(_ sftp: OpaquePointer, path: String, bytes: [UInt8], mode: Int32, deadline: Date,
                           cancel: Cancellation) throws -> Bool {

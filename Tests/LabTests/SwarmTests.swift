@@ -75,6 +75,30 @@ extension LabSuites {
             #expect(try state() == before)
         }
 
+        /// `--check` (issue 18, item 6): the drift report. On a formed swarm nothing would change;
+        /// a label removed by hand is exactly one step that would, and checking changes nothing.
+        @Test func checkReportsDriftAndChangesNothing() throws {
+            try Lab.up()
+            #expect(try Lab.skp(Self.sequence).status == 0)
+            let clean = try Lab.skp(["--check"] + Self.sequence)
+            #expect(clean.status == 0, "\(clean.stdout)\(clean.stderr)")
+            #expect(!clean.stdout.contains("would change:"), "\(clean.stdout)")
+            #expect(!clean.stdout.contains("cannot tell"), "every step of the guide's sequence has a probe:\n\(clean.stdout)")
+
+            let (key, value) = try #require(try enabledLabels()["c05"]?.sorted { $0.key < $1.key }.first)
+            try Lab.exec("c01", "docker node update --label-rm \(key) c05 >/dev/null")
+            let drift = try Lab.skp(["--check", "--json"] + Self.sequence)
+            #expect(drift.status == 4, "\(drift.stdout.suffix(3000))")
+            let steps = drift.stdout.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+                .filter { $0["event"] as? String == "step" && $0["status"] as? String == "would change" }
+            #expect(steps.map { $0["step"] as? String } == ["$ docker node update --label-add \(key)=\(value) c05 >/dev/null"], "\(steps)")
+            // Nothing changed: the label is still gone until a real run puts it back.
+            let labels = try Lab.output("c01", "docker node inspect c05 --format '{{json .Spec.Labels}}'")
+            #expect(!labels.contains("\"\(key)\""), "\(labels)")
+            #expect(try Lab.skp(["docker.swarm-label"]).status == 0)
+            #expect(try Lab.skp(["--check", "docker.swarm-label"]).status == 0)
+        }
+
         @Test func volumeCreateForOneVolumeFollowsItsLabelInEveryFlagForm() throws {
             try Lab.up()
             _ = try Lab.skp(["docker.swarm-init"])

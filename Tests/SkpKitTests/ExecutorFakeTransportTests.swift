@@ -66,6 +66,7 @@ final class FakeTransport: Transport, @unchecked Sendable {
         }
 
         func upload(_ bytes: [UInt8], to path: String, mode: Int32) throws -> Bool { true }
+        func wouldChange(_ bytes: [UInt8], at path: String, mode: Int32) throws -> Bool { path.hasSuffix("differs") }
         func close() {}
     }
 }
@@ -229,6 +230,7 @@ struct RetryAndUntilTests {
         private let lock = NSLock()
         private var events: [RunEvent] = []
         func observe(_ event: RunEvent) { lock.withLock { events.append(event) } }
+        var all: [RunEvent] { lock.withLock { events } }
         var retries: [(String, Int, Int, String)] {
             lock.withLock {
                 events.compactMap { if case .stepRetried(let key, let a, let n, let m, _) = $0 { (key.host, a, n, m) } else { nil } }
@@ -307,5 +309,69 @@ struct RetryAndUntilTests {
         let plan = try Fixture.plan(["t": "task t { on c01 { run \"x\" retry 3 delay 2\n until \"y\" every 0.5 timeout 30 } }"],
                                     [TaskRequest(task: "t.t")], inventory: inventory)
         #expect(Fixture.lines(plan) == ["t.t | c01 | $ x  (retry 3, delay 2 s)", "t.t | c01 | until$ y  (every 0.5 s, up to 30 s)"])
+    }
+}
+
+/// `--check`: only probes (and reads) run; each step says whether it would change the host.
+struct CheckModeTests {
+    let inventory: Inventory
+
+    init() throws { inventory = try Fixture.inventory(hosts: Fixture.fiveHosts) }
+
+    func check(_ tasks: String, transport: FakeTransport) throws -> (RunReport, RetryAndUntilTests.Recorder) {
+        let plan = try Fixture.plan(["t": tasks], [TaskRequest(task: "t.t")], inventory: inventory)
+        let endpoints = EndpointResolver(connection: ConnectionSettings(), config: SSHConfig(), environment: ["HOME": "/nonexistent"])
+        let executor = Executor(plan: plan, transport: transport, settings: RunSettings(check: true), endpoints: endpoints,
+                                mask: SharedMask(plan.secrets))
+        let recorder = RetryAndUntilTests.Recorder()
+        executor.observe(with: recorder)
+        return (executor.run(), recorder)
+    }
+
+    @Test func onlyProbesAndReadsRunAndEachStepSaysWhatItWouldDo() throws {
+        // The label is there on c01, missing on c02.
+        let fake = FakeTransport { host, command in
+            FakeTransport.Reply(exitCode: command == "has-label" && host == "c02" ? 1 : 0, stdout: command == "token" ? "T" : "")
+        }
+        let text = """
+        task t {
+          on c01 | c02 {
+            capture tok = run "token"
+            run "add-label" unless "has-label"
+            run "restart everything"
+            upload "x" to "same"
+            upload "y" to "differs"
+            show "status"
+          }
+        }
+        """
+        let (report, recorder) = try check(text, transport: fake)
+        for host in ["c01", "c02"] {
+            // Nothing that changes a host was sent.
+            #expect(fake.commands(host) == ["token", "has-label", "status"], "\(host): \(fake.commands(host))")
+        }
+        #expect(recorder.results("c01") == ["ok", "unchanged", "cannot tell", "unchanged", "would change", "ok"])
+        #expect(recorder.results("c02") == ["ok", "would change", "cannot tell", "unchanged", "would change", "ok"])
+        #expect(report.hosts.first { $0.name == "c02" }?.status == .wouldChange)
+        #expect(report.hosts.first { $0.name == "c02" }?.wouldChange == 2)
+        #expect(report.exitCode == .drift)
+    }
+
+    @Test func noDriftIsExitZeroAndAFailedRequirementIsAFailure() throws {
+        let quiet = FakeTransport()
+        let (clean, _) = try check("task t { on c01 { run \"x\" unless \"probe\" } }", transport: quiet)
+        #expect(clean.exitCode == .ok)
+        #expect(quiet.commands("c01") == ["probe"])
+        let fails = FakeTransport { _, _ in FakeTransport.Reply(exitCode: 1) }
+        let (failed, _) = try check("task t { on c01 { require \"in-swarm\" else \"not in the swarm\" } }", transport: fails)
+        #expect(failed.exitCode == .taskFailed)
+        #expect(failed.hosts.first?.message?.contains("would fail: not in the swarm") == true)
+    }
+}
+
+extension RetryAndUntilTests.Recorder {
+    /// Each finished step's status on a host, in order.
+    func results(_ host: String) -> [String] {
+        all.compactMap { if case .stepFinished(let key, _, let result, _) = $0, key.host == host { result.status } else { nil } }
     }
 }

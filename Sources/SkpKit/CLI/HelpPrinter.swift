@@ -129,7 +129,7 @@ public struct HelpPrinter {
         """ + OptionSpec.helpLines + """
 
         Exit status: 0 ok; 1 a step failed on a host; 2 bad input (nothing ran);
-                     3 a host could not be reached; 130 interrupted.
+                     3 a host could not be reached; 4 --check found drift; 130 interrupted.
 
         """
     }

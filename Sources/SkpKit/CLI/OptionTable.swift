@@ -45,6 +45,7 @@ extension OptionSpec {
         OptionSpec("list", "l", nil, .on(\.list), "list the tasks, by namespace"),
         OptionSpec("help", "h", "[TASK]", .help, "this help, or a task's flags, targets and hooks"),
         OptionSpec("dry-run", nil, nil, .on(\.dryRun), "print every host's exact commands; contact no host"),
+        OptionSpec("check", nil, nil, .on(\.check), "connect and run only the probes: what would change (exit 4), changing nothing"),
         OptionSpec("limit", "L", "SELECTOR", .text(\.limit),
                    "only change these hosts (all, c01, role:manager, label:pgsql,",
                    "label:k=v, a,b (or), a&b (and), !a (not), one(a))"),

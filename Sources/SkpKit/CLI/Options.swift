@@ -6,6 +6,8 @@ public struct Options: Sendable {
     public var helpTopic: String?
     public var version = false
     public var dryRun = false
+    /// `--check`: run only the probes and say what would change.
+    public var check = false
     public var json = false
     public var limit: String?
     public var listHosts: String?
@@ -40,7 +42,7 @@ public struct Options: Sendable {
 
     /// What the executor takes from these options.
     public var run: RunSettings {
-        RunSettings(forks: forks, commandTimeout: commandTimeout, keepGoing: keepGoing, verbose: verbose)
+        RunSettings(forks: forks, commandTimeout: commandTimeout, keepGoing: keepGoing, verbose: verbose, check: check)
     }
 
     /// How hosts are logged in to, from these options.

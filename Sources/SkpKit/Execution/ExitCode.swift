@@ -9,6 +9,8 @@ public enum ExitCode: Int32, Sendable {
     /// At least one host could not be reached (connection, authentication, host key) or was
     /// lost mid-run (no answer to keepalives), and no step failed on the hosts that were reached.
     case unreachable = 3
+    /// `--check` found hosts that would change (drift); nothing failed and every host answered.
+    case drift = 4
     /// Interrupted (Ctrl-C): channels closed, summary printed.
     case interrupted = 130
 }

@@ -35,7 +35,7 @@ struct HostRun {
             context.send(.stepStarted(key, description: description))
             var result: StepResult
             do {
-                result = try attempts(of: step, key: key)
+                result = context.settings.check ? try probe(step) : try attempts(of: step, key: key)
             } catch let failure as StepFailure {
                 result = .failed(failure)
             } catch {
@@ -51,7 +51,8 @@ struct HostRun {
             context.send(.stepFinished(key, description: description, result: result, duration: Date().timeIntervalSince(stepStart)))
             switch result {
             case .changed: if status == .ok { status = .changed }
-            case .unchanged, .ok: break
+            case .wouldChange: status = .wouldChange
+            case .unchanged, .ok, .cannotTell: break
             case .failed(let failure):
                 status = failure.status
                 context.exclude(host.name)
@@ -61,11 +62,11 @@ struct HostRun {
         return true
     }
 
-    private var isLocal: Bool { host.host == nil }
+    var isLocal: Bool { host.host == nil }
 
     /// The step, tried again after a failure while `retry` allows (a failure, or a timeout; never
     /// an unreachable host or Ctrl-C). Each failed attempt is an event: output and journal show it.
-    private func attempts(of step: PlannedStep, key: StepKey) throws -> StepResult {
+    func attempts(of step: PlannedStep, key: StepKey) throws -> StepResult {
         let allowed = step.retry?.attempts ?? 1
         var attempt = 1
         while true {
@@ -81,7 +82,7 @@ struct HostRun {
     }
 
     /// Sleeps, waking for Ctrl-C.
-    private func pause(_ seconds: Double) throws {
+    func pause(_ seconds: Double) throws {
         let end = Date().addingTimeInterval(seconds)
         while Date() < end {
             if context.cancel.isCancelled { throw StepFailure(status: .cancelled, message: "interrupted") }
@@ -89,7 +90,7 @@ struct HostRun {
         }
     }
 
-    private func runStep(_ step: PlannedStep) throws -> StepResult {
+    func runStep(_ step: PlannedStep) throws -> StepResult {
         let onControl = isLocal || { if case .local = step.kind { return true } else { return false } }()
         // `unless "check"`: when the check succeeds the step is already done (or, for `fail`,
         // not needed) and is reported unchanged.
@@ -141,7 +142,7 @@ struct HostRun {
         }
     }
 
-    private func attach(_ command: Command) throws -> StepResult {
+    func attach(_ command: Command) throws -> StepResult {
         guard isatty(0) == 1, isatty(1) == 1 else {
             throw StepFailure(status: .failed, message: "attach needs a terminal (run it from one, not with input or output redirected)")
         }
@@ -170,7 +171,7 @@ struct HostRun {
     /// keys, and a flood must not grow without bound.
     static let captureLimit = 1 << 20
 
-    private func execute(_ command: Command, onControl: Bool, quiet: Bool, captureStdout: Bool = false) throws -> Executed {
+    func execute(_ command: Command, onControl: Bool, quiet: Bool, captureStdout: Bool = false) throws -> Executed {
         let known = context.capturedValues
         for name in command.capturedNames where known[name] == nil {
             let parts = name.split(separator: "@")
@@ -216,7 +217,7 @@ struct HostRun {
         return Executed(status: status, stdout: stdout, stderrTail: stderrTail.lines)
     }
 
-    private func succeeded(_ result: Executed, command: Command) throws {
+    func succeeded(_ result: Executed, command: Command) throws {
         guard result.status.exitCode != 0 else { return }
         let how = result.status.signal.map { "killed by SIG\($0)" } ?? "exit \(result.status.exitCode)"
         throw StepFailure(status: .failed, message: "\(how): \(command)", exitCode: result.status.exitCode,
@@ -231,7 +232,7 @@ struct HostRun {
 /// The last lines of a byte stream, for the summary of a failure.
 struct TailBuffer {
     let limit: Int
-    private var text: [UInt8] = []
+    var text: [UInt8] = []
 
     init(limit: Int) { self.limit = limit }
 

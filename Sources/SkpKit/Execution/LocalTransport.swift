@@ -11,14 +11,16 @@ final class LocalSession: RemoteSession {
         return try LocalRunner.run(command, timeout: timeout, cancel: cancel, environment: environment, output: output)
     }
 
+    func wouldChange(_ bytes: [UInt8], at path: String, mode: Int32) throws -> Bool {
+        var info = stat()
+        return !(stat(path, &info) == 0 && info.st_mode & 0o7777 == mode_t(mode)
+                 && FileManager.default.contents(atPath: path).map { Array($0) == bytes } == true)
+    }
+
     /// Writes `bytes` unless the file already holds them with that mode; missing folders 0700.
     func upload(_ bytes: [UInt8], to path: String, mode: Int32) throws -> Bool {
+        guard try wouldChange(bytes, at: path, mode: mode) else { return false }
         let mode = mode_t(mode)
-        var info = stat()
-        if stat(path, &info) == 0, info.st_mode & 0o7777 == mode,
-           let existing = FileManager.default.contents(atPath: path), Array(existing) == bytes {
-            return false
-        }
         let directory = (path as NSString).deletingLastPathComponent
         if !directory.isEmpty {
             try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,

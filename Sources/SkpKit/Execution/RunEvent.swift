@@ -33,6 +33,8 @@ public enum RunEvent: Sendable {
 /// How one step ended.
 public enum StepResult: Sendable {
     case changed, unchanged, ok
+    /// `--check`: the step's probe says it would change the host; or no probe can tell.
+    case wouldChange, cannotTell
     case failed(StepFailure)
 
     /// As the journal, JSON and the summary name it.
@@ -41,6 +43,8 @@ public enum StepResult: Sendable {
         case .changed: "changed"
         case .unchanged: "unchanged"
         case .ok: "ok"
+        case .wouldChange: "would change"
+        case .cannotTell: "cannot tell"
         case .failed(let failure): failure.status.rawValue
         }
     }

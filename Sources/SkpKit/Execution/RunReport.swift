@@ -5,6 +5,8 @@ public struct HostReport: Sendable {
         case ok
         /// At least one step changed the host.
         case changed
+        /// `--check`: at least one step would change the host.
+        case wouldChange = "would change"
         case failed
         case timedOut = "timed out"
         /// Could not connect, authenticate, or verify its host key; or lost mid-run (no answer to keepalives).
@@ -18,10 +20,11 @@ public struct HostReport: Sendable {
             case .skipped: 0
             case .ok: 1
             case .changed: 2
-            case .cancelled: 3
-            case .timedOut: 4
-            case .failed: 5
-            case .unreachable: 6
+            case .wouldChange: 3
+            case .cancelled: 4
+            case .timedOut: 5
+            case .failed: 6
+            case .unreachable: 7
             }
         }
     }
@@ -36,6 +39,9 @@ public struct HostReport: Sendable {
     public var stderrTail: [String] = []
     public var changed = 0
     public var unchanged = 0
+    /// `--check`: steps that would change the host, and steps with no probe to tell.
+    public var wouldChange = 0
+    public var cannotTell = 0
     public var tasks: [String] = []
 
     /// Keeps the worst status seen across tasks.
@@ -61,6 +67,7 @@ public struct RunReport: Sendable {
         if interrupted { return .interrupted }
         if hosts.contains(where: { $0.status == .failed || $0.status == .timedOut }) { return .taskFailed }
         if hosts.contains(where: { $0.status == .unreachable }) { return .unreachable }
+        if hosts.contains(where: { $0.status == .wouldChange }) { return .drift }
         return .ok
     }
 }

@@ -9,12 +9,15 @@ public struct RunSettings: Sendable {
     public var keepGoing = false
     /// Note each step's (masked) command as it starts (`--verbose`).
     public var verbose = false
+    /// `--check`: run only the read-only probes; report per step what would change.
+    public var check = false
 
-    public init(forks: Int = 64, commandTimeout: Double? = nil, keepGoing: Bool = false, verbose: Bool = false) {
+    public init(forks: Int = 64, commandTimeout: Double? = nil, keepGoing: Bool = false, verbose: Bool = false, check: Bool = false) {
         self.forks = forks
         self.commandTimeout = commandTimeout
         self.keepGoing = keepGoing
         self.verbose = verbose
+        self.check = check
     }
 }
 

@@ -20,6 +20,8 @@ final class RunTally: RunObserver, @unchecked Sendable {
             case .changed: report.changed += 1
             case .unchanged: report.unchanged += 1
             case .ok: break
+            case .wouldChange: report.wouldChange += 1
+            case .cannotTell: report.cannotTell += 1
             case .failed(let failure):
                 report.exitCode = failure.exitCode
                 report.message = "\(key.task): \(failure.message)"

@@ -14,6 +14,8 @@ public protocol RemoteSession: AnyObject {
     /// Writes `bytes` to `path` with `mode` over SFTP, creating missing parent folders (0700).
     /// Returns false, writing nothing, when the file already has that content and mode.
     func upload(_ bytes: [UInt8], to path: String, mode: Int32) throws -> Bool
+    /// Whether `upload` would write: the file at `path` lacks these bytes or this mode. Writes nothing.
+    func wouldChange(_ bytes: [UInt8], at path: String, mode: Int32) throws -> Bool
     /// Runs `command` with a terminal, this process's own terminal attached to it (raw mode,
     /// window size followed), until it exits; returns its status.
     func attach(_ command: String, cancel: Cancellation) throws -> CommandStatus

@@ -11,7 +11,13 @@ extension OutputSink: RunObserver {
         case .output(let task, let host, let stream, let bytes): output(task: task, host: host, stream: stream, bytes: bytes)
         case .note(let task, let host, let text, let failure): note(task: task, host: host, text, failure: failure)
         case .stepFinished(let key, let description, let result, let duration):
-            if case .failed(let failure) = result { note(task: key.task, host: key.host, "✗ " + failure.message, failure: true) }
+            switch result {
+            case .failed(let failure): note(task: key.task, host: key.host, "✗ " + failure.message, failure: true)
+            // --check: the steps that would change, and those no probe can tell about, are named.
+            case .wouldChange: note(task: key.task, host: key.host, "would change: " + description)
+            case .cannotTell: note(task: key.task, host: key.host, "cannot tell (no probe): " + description)
+            default: break
+            }
             stepEvent(task: key.task, host: key.host, step: description, status: result.status, exitCode: result.exitCode, duration: duration)
         case .hostFinished(let task, let host, let status, _): finishHost(task: task, host: host, status: status.rawValue)
         case .terminal(let attached): pauseBoard(attached)

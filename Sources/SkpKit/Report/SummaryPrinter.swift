@@ -20,13 +20,15 @@ public struct SummaryPrinter {
             let coloured: String
             switch host.status {
             case .ok: coloured = style.green(status)
-            case .changed: coloured = style.yellow(status)
+            case .changed, .wouldChange: coloured = style.yellow(status)
             case .skipped, .cancelled: coloured = style.dim(status)
             default: coloured = style.red(status)
             }
             let exit = (host.exitCode.map { String($0) } ?? "-").padding(toLength: 4, withPad: " ", startingAt: 0)
             let time = Self.duration(host.duration).padding(toLength: 7, withPad: " ", startingAt: 0)
-            var detail = host.message?.visible() ?? "\(host.changed) changed, \(host.unchanged) unchanged"
+            var detail = host.message?.visible() ?? (host.wouldChange + host.cannotTell > 0 || host.status == .wouldChange
+                ? "\(host.wouldChange) would change, \(host.unchanged) unchanged, \(host.cannotTell) cannot tell"
+                : "\(host.changed) changed, \(host.unchanged) unchanged")
             if detail.count > 160 { detail = String(detail.prefix(157)) + "..." }
             out += "  " + host.name.padding(toLength: width, withPad: " ", startingAt: 0) + "  \(coloured)  \(exit)  \(time)  \(detail)\n"
             if [.failed, .timedOut].contains(host.status) {
@@ -36,7 +38,7 @@ public struct SummaryPrinter {
             }
         }
         var counts: [String] = []
-        for status in [HostReport.Status.ok, .changed, .failed, .timedOut, .unreachable, .cancelled, .skipped] {
+        for status in [HostReport.Status.ok, .changed, .wouldChange, .failed, .timedOut, .unreachable, .cancelled, .skipped] {
             let n = report.hosts.filter { $0.status == status }.count
             if n > 0 { counts.append("\(n) \(status.rawValue)") }
         }
@@ -66,6 +68,8 @@ public struct SummaryPrinter {
                     ("duration_ms", String(Int(host.duration * 1000))),
                     ("changed", String(host.changed)),
                     ("unchanged", String(host.unchanged)),
+                    ("would_change", String(host.wouldChange)),
+                    ("cannot_tell", String(host.cannotTell)),
                     ("message", host.message.map(JSONWriter.string) ?? "null"),
                     ("stderr_tail", JSONWriter.array(host.stderrTail.map(JSONWriter.string))),
                 ])
