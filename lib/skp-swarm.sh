@@ -57,7 +57,7 @@ failed_tasks() {
 
 # One look at a service: prints its progress, returns 0 converged, 1 still moving, 3 failed.
 look() {
-    svc=$1
+    svc=$1 rolled_back=""
     update=$(docker service inspect "$svc" --format '{{if .UpdateStatus}}{{.UpdateStatus.State}}|{{.UpdateStatus.Message}}{{end}}' 2>/dev/null) ||
         { echo "$svc: no such service" >&2; return 3; }
     case ${update%%|*} in
@@ -66,8 +66,9 @@ look() {
             # An earlier update's outcome is not this wait's business when only tasks must settle.
             if [ "$mode" != settle ]; then echo "$svc: update paused: ${update#*|}" >&2; failed_tasks "$svc" >&2; return 3; fi ;;
         rollback_completed)
-            # Asked for (service-rollback): done. After an update: the update failed.
-            if [ "$mode" = "" ]; then echo "$svc: update rolled back: ${update#*|}" >&2; failed_tasks "$svc" >&2; return 3; fi ;;
+            # Asked for (service-rollback): done once its tasks run. After an update: the update
+            # failed, which is said once the rolled-back tasks run again (the service is back).
+            if [ "$mode" = "" ]; then rolled_back=${update#*|}; fi ;;
     esac
     restart=$(docker service inspect "$svc" --format '{{.Spec.TaskTemplate.RestartPolicy.Condition}}')
     want=$(docker service inspect "$svc" --format '{{if .Spec.Mode.Replicated}}{{.Spec.Mode.Replicated.Replicas}}{{end}}')
@@ -80,12 +81,21 @@ look() {
         failed=$(docker service ps "$svc" --format '{{.CurrentState}}' | grep -c '^Failed\|^Rejected')
         progress "$svc" "$done completed, $running running"
         [ "$failed" -gt 0 ] && [ "$running" = 0 ] && [ "$others" = 0 ] && { echo "$svc: a one-shot task failed" >&2; reasons "$svc" >&2; docker service ps "$svc" --no-trunc --format '{{.Name}} on {{.Node}}: {{.CurrentState}} {{.Error}}' | grep 'Failed\|Rejected' | head -5 >&2; return 3; }
-        [ "$running" = 0 ] && [ "$others" = 0 ] && [ "$done" -ge "${want:-1}" ] && return 0
+        [ "$running" = 0 ] && [ "$others" = 0 ] && [ "$done" -ge "${want:-1}" ] && { converged; return $?; }
         return 1
     fi
     progress "$svc" "$running/${want:-$((running + others))} running"
-    [ "$others" = 0 ] && [ "$running" = "${want:-$running}" ] && return 0
+    [ "$others" = 0 ] && [ "$running" = "${want:-$running}" ] && { converged; return $?; }
     return 1
+}
+
+# The tasks have settled: converged (0), unless this wait followed an update the swarm rolled
+# back (3, with the tasks that failed and why).
+converged() {
+    [ -z "$rolled_back" ] && return 0
+    echo "$svc: update rolled back: $rolled_back" >&2
+    failed_tasks "$svc" >&2
+    return 3
 }
 
 last=""

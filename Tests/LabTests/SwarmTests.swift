@@ -92,6 +92,11 @@ extension LabSuites {
             let steps = drift.stdout.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
                 .filter { $0["event"] as? String == "step" && $0["status"] as? String == "would change" }
             #expect(steps.map { $0["step"] as? String } == ["$ docker node update --label-add \(key)=\(value) c05 >/dev/null"], "\(steps)")
+            // As text: the step is named; drift is not a failure to resume.
+            let text = try Lab.skp(["--check", "docker.swarm-label"])
+            #expect(text.status == 4)
+            #expect(text.stdout.contains("would change: $ docker node update --label-add \(key)=\(value) c05"), "\(text.stdout)")
+            #expect(!text.stderr.contains("--resume"), "\(text.stderr)")
             // Nothing changed: the label is still gone until a real run puts it back.
             let labels = try Lab.output("c01", "docker node inspect c05 --format '{{json .Spec.Labels}}'")
             #expect(!labels.contains("\"\(key)\""), "\(labels)")

@@ -74,7 +74,8 @@ extension App {
         journal?.finish(exitCode: report.exitCode.rawValue, duration: report.duration, interrupted: report.interrupted)
         let summary = SummaryPrinter(style: style)
         sink.raw(options.json ? summary.json(report) + "\n" : summary.render(report))
-        if let journal, report.exitCode != .ok, report.attachedExitCode == nil, !options.json {
+        // A --check that found drift finished everything it could: there is nothing to resume.
+        if let journal, ![.ok, .drift].contains(report.exitCode), report.attachedExitCode == nil, !options.json {
             printError(style.dim("to rerun only what did not finish: skp --resume \(journal.id)   (skp runs \(journal.id) shows each step)"))
         }
         return report.exitCode
