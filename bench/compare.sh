@@ -4,17 +4,18 @@
 # For a change to the hot path when the peers need not be rerun (bench/run.sh runs them all).
 #
 #   bench/compare.sh OLD_BINARY NEW_BINARY     (root; a 50-host sshd-only lab; hyperfine)
+#   OLD_TASKS=DIR bench/compare.sh …            the old binary's own tasks/ (when the language changed)
 #
 # Each case runs the old binary's runs, then the new one's (RUNS timed runs each, default 10; 30
 # for the plan), after warm-up runs, so both meet the same warm hosts.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-OLD=$(realpath "$1") NEW=$(realpath "$2")
+OLD="$(realpath "$1")${OLD_TASKS:+ --tasks $(realpath "$OLD_TASKS")}" NEW=$(realpath "$2")
 RUNS=${RUNS:-10}
 OUT=bench/out
 mkdir -p "$OUT"
 command -v hyperfine >/dev/null || apt-get install -y -qq hyperfine >/dev/null
-"$NEW" lab.up --size 50 >/dev/null
+$NEW lab.up --size 50 >/dev/null
 python3 - ".skp/lab-50" "$OUT/inv-50" <<'PY'
 import json, os, sys
 source, target = sys.argv[1], sys.argv[2]
