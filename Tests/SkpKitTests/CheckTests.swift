@@ -100,4 +100,28 @@ struct CheckTests {
         #expect(error.map { "\($0.location!.line + 1):\($0.location!.column + 1)" } == location)
         if let hint { #expect(error?.hint == hint) }
     }
+
+    /// Checks are rendered once per argument list when they read only their parameters
+    /// (planning speed); a check that reads `host` still renders per host, and a secret
+    /// argument stays a secret in the reused command.
+    @Test func aCheckRenderedOnceStillFitsEachHostAndKeepsSecrecy() throws {
+        let text = """
+        check same(x) "test -e ${x}"
+        check mine(x) "test ${x} = ${host.name}"
+        task t {
+          param key secret default "s3cr3t-value"
+          on c01, c02 {
+            run "a" unless same("/etc/a")
+            run "b" unless mine("c01")
+            run "c" unless same(key)
+          }
+        }
+        """
+        // The secret shows masked, in the command of both hosts.
+        #expect(try checks(text) == ["test -e /etc/a", "test c01 = c01", "test -e ***",
+                                     "test -e /etc/a", "test c01 = c02", "test -e ***"])
+        let plan = try Fixture.plan(["t": text], [TaskRequest(task: "t.t")], inventory: inventory)
+        let secretChecks = plan.tasks.flatMap(\.stages).flatMap(\.hosts).map { $0.steps[2].unless! }
+        #expect(secretChecks.count == 2 && secretChecks.allSatisfy { $0.secrets == ["s3cr3t-value"] })
+    }
 }

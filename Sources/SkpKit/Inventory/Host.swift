@@ -24,7 +24,14 @@ public struct Host: Sendable {
 
     public func label(_ key: String) -> String? { labels.first { $0.key == key }?.value }
 
+    /// Whether the label `key` is switched on: asked per host for every volume and service when
+    /// planning, so it looks at that one label instead of building `enabledLabels`.
+    public func hasEnabledLabel(_ key: String) -> Bool {
+        labels.contains { $0.key == key && Host.isEnabled($0.value) }
+    }
+
     static func isEnabled(_ value: String) -> Bool {
-        ["enable", "enabled", "true", "yes", "on"].contains(value.lowercased())
+        // Short words only: nothing longer can match, and lowercasing is the expensive part.
+        value.utf8.count <= 7 && ["enable", "enabled", "true", "yes", "on"].contains(value.lowercased())
     }
 }

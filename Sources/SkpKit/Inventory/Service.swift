@@ -40,7 +40,7 @@ public struct Service: Sendable {
     public static let builtinNetworks: Set<String> = ["host", "bridge", "none"]
 
     /// Whether `host` runs this service.
-    public func targets(_ host: Host) -> Bool { host.enabledLabels.contains(label) }
+    public func targets(_ host: Host) -> Bool { host.hasEnabledLabel(label) }
 
     /// `docker run` options skp builds from the entry (validated field by field when loaded), each
     /// one word with its value after `=`: no value can become an option of its own.

@@ -30,6 +30,6 @@ public struct Volume: Sendable {
 
     /// Whether `host` is one of this volume's targets.
     public func targets(_ host: Host) -> Bool {
-        labels.isEmpty || labels.contains { host.enabledLabels.contains($0) }
+        labels.isEmpty || labels.contains { host.hasEnabledLabel($0) }
     }
 }

@@ -68,10 +68,15 @@ extension Planner {
             // TaskLibrary has checked that the check exists and the arguments fit.
             guard let (check, source) = library.checks[name] else { throw Diagnostic("no check named \(name)") }
             let evaluator = Evaluator(scope: scope)
-            var inner = Scope(inventory: scope.inventory, environment: scope.environment, source: source)
-            inner.host = scope.host
-            for (param, argument) in zip(check.params, arguments) { inner.variables[param] = try evaluator.evaluate(argument) }
-            return try Evaluator(scope: inner).render(check.command, quoting: true)
+            let values = try arguments.map { try evaluator.evaluate($0) }
+            let render = {
+                var inner = Scope(inventory: scope.inventory, environment: scope.environment, source: source)
+                inner.host = scope.host
+                for (param, value) in zip(check.params, values) { inner.variables[param] = value }
+                return try Evaluator(scope: inner).render(check.command, quoting: true)
+            }
+            guard checkCache.isPure(name, check) else { return try render() }
+            return try checkCache.command(name, arguments: values, render: render)
         }
     }
 

@@ -10,6 +10,7 @@ public struct Planner {
     /// `sudo` steps need `sudo`.
     public var defaultUser: String
     public var prompt: (@Sendable (String, Bool) -> String?)?
+    let checkCache = CheckRenderCache()
 
     public init(library: TaskLibrary, inventory: Inventory, environment: SkpEnvironment,
                 limit: HostSet? = nil, defaultUser: String? = nil) {

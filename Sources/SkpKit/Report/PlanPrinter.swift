@@ -25,7 +25,7 @@ public struct PlanPrinter {
                     for (i, step) in host.steps.enumerated() {
                         let label = i == 0 ? host.name : ""
                         let index = host.host ?? 0
-                        out += "    " + style.host(label.padding(toLength: width, withPad: " ", startingAt: 0), index: index)
+                        out += "    " + style.host(label.padded(to: width), index: index)
                         out += "  " + describe(step) + "\n"
                         if let unless = step.unless {
                             out += "    " + String(repeating: " ", count: width) + "  " + style.dim("  unless: \(Self.shown(unless))") + "\n"

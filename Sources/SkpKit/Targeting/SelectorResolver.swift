@@ -42,7 +42,7 @@ public struct SelectorResolver {
             return HostSet(indexes: inventory.hosts.indices.filter { index in
                 let host = inventory.hosts[index]
                 if let value { return host.label(key) == value }
-                return host.enabledLabels.contains(key)
+                return host.hasEnabledLabel(key)
             })
         case .union(let parts):
             return try parts.reduce(HostSet(indexes: [])) { $0.union(try resolve($1)) }
