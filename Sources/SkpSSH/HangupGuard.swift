@@ -30,7 +30,7 @@ enum HangupGuard {
         """
 
     /// `secrets` values arrive first on stdin, each followed by a line break, into `skp_secret_1`….
-    static func wrap(_ command: String, secrets: [String]) -> String {
+    static func wrap(_ command: String, secrets: [Secret]) -> String {
         TransportCommand.reads(secrets.enumerated().map { ($0.offset, $0.element) }) + prelude + command
     }
 }

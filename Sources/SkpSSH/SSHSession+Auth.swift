@@ -37,7 +37,7 @@ extension SSHSession {
                 if try publicKey(key, user: user, deadline: deadline, cancel: cancel) { return }
             }
         }
-        if let password = endpoint.password, methods.contains("password") {
+        if let password = endpoint.password?.revealed, methods.contains("password") {
             tried.append("password")
             let rc = try callAllowingFailure(deadline: deadline, cancel: cancel) {
                 libssh2_userauth_password_ex(session, user, userLength, password, UInt32(password.utf8.count), nil)

@@ -4,7 +4,7 @@ import SkpKit
 
 /// Commands: each on its own channel of the host's one session.
 extension SSHSession {
-    func run(_ command: String, secrets: [String], timeout: Double?, cancel: Cancellation,
+    func run(_ command: String, secrets: [Secret], timeout: Double?, cancel: Cancellation,
              output: (SkpKit.OutputStream, [UInt8]) -> Void) throws -> CommandStatus {
         let guarded = HangupGuard.wrap(command, secrets: secrets)
         liveness.restart()
@@ -19,7 +19,7 @@ extension SSHSession {
             libssh2_channel_process_startup(channel, "exec", 4, guarded, UInt32(guarded.utf8.count))
         }
         // The secrets' values, one line each, for the guard's prelude to read (never EOF: see HangupGuard).
-        var pending = Array(secrets.map { $0 + "\n" }.joined().utf8)
+        var pending = Array(secrets.map { $0.revealed + "\n" }.joined().utf8)
         while !pending.isEmpty {
             let n = pending.withUnsafeBytes { raw in
                 raw.baseAddress!.withMemoryRebound(to: CChar.self, capacity: raw.count) {

@@ -49,9 +49,9 @@ final class FakeTransport: Transport, @unchecked Sendable {
         let transport: FakeTransport
         init(host: String, transport: FakeTransport) { self.host = host; self.transport = transport }
 
-        func run(_ command: String, secrets: [String], timeout: Double?, cancel: Cancellation,
+        func run(_ command: String, secrets: [Secret], timeout: Double?, cancel: Cancellation,
                  output: (SkpKit.OutputStream, [UInt8]) -> Void) throws -> CommandStatus {
-            transport.lock.lock(); transport.sent.append((host, command, secrets)); transport.lock.unlock()
+            transport.lock.lock(); transport.sent.append((host, command, secrets.map(\.revealed))); transport.lock.unlock()
             transport.onCommand?(host, command)
             let reply = transport.script(host, command)
             let start = Date()

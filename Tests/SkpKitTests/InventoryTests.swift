@@ -15,7 +15,7 @@ import Testing
         #expect(inventory.hosts[1].roles == ["worker"])
         #expect(inventory.hosts[1].enabledLabels == ["web"])
         #expect(inventory.hosts[1].user == "vagrant" && inventory.hosts[1].port == 2222)
-        #expect(inventory.hosts[1].fields["box"] == "debian/bookworm64")
+        #expect(inventory.hosts[1].fields["box"] == .plain("debian/bookworm64"))
     }
 
     @Test func keepsTheOrderWritten() throws {
@@ -29,7 +29,7 @@ import Testing
         """)
         #expect(inventory.volumes[0].path == "/home/op/mnt/v")
         #expect(inventory.volumes[0].opts == ["--opt device=/home/op/mnt/v"])
-        #expect(inventory.volumes[0].fields["note"] == "cost=$5")
+        #expect(inventory.volumes[0].fields["note"] == .plain("cost=$5"))
     }
 
     /// Each broken inventory fails with the exact place of the mistake.

@@ -33,7 +33,7 @@ import Testing
         for command in commands(plan) {
             #expect(!command.forTransport(captures: [:]).text.contains(secret), "command line holds it", sourceLocation: sourceLocation)
         }
-        #expect(plan.secrets.contains { $0.contains(secret) }, "not known as a secret to mask output", sourceLocation: sourceLocation)
+        #expect(plan.secrets.contains { $0.revealed.contains(secret) }, "not known as a secret to mask output", sourceLocation: sourceLocation)
     }
 
     @Test func issue13Item6_joinOfASecretIsASecret() throws {
@@ -130,7 +130,7 @@ import Testing
                                .literal(" \"x${"), .literal("HOME}\""), .literal("; printf '%s' \"a"), .captured("token@c01", quoting: .doubleQuoted), .literal("\"")])
         let sent = command.forTransport(captures: ["token@c01": value])
         #expect(!sent.text.contains(value))
-        #expect(sent.secrets == [value])
+        #expect(sent.secrets == [Secret(value)])
         for sh in ["/bin/sh", "/bin/bash"] {
             let printed = try HostileInputTests.runWithSecrets(sh, sent)
             #expect(printed == "\(value)|x/home/op|a\(value)", "\(sh): \(printed.debugDescription)")
@@ -139,5 +139,23 @@ import Testing
         // Through sudo's inner shell (a here-document on its stdin) as well.
         let nested = Command([.literal("sudo -n sh -c "), .nested(command)]).forTransport(captures: ["token@c01": value])
         #expect(!nested.text.contains(value))
+    }
+
+    /// Secrecy is a type (issue 16): however a secret is printed by mistake it shows `***`, and
+    /// an inventory's credential fields are secrets from the moment they are read.
+    @Test func aSecretPrintsAsStarsHoweverItIsPrinted() throws {
+        let secret = Secret("hunter2-long-value")
+        var dumped = ""
+        dump(secret, to: &dumped)
+        for text in ["\(secret)", String(describing: secret), String(reflecting: secret), dumped,
+                     "\(Value.secret(secret))", "\([secret])", "\(FieldValue.secret(secret))"] {
+            #expect(!text.contains("hunter2"), "shown: \(text)")
+        }
+        let inventory = try Fixture.inventory(hosts: """
+            {"c01": {"ipv4": "10.0.0.1", "api_token": "tok-123456789", "box": "debian"}}
+            """)
+        #expect(inventory.hosts[0].fields["api_token"]?.isSecret == true)
+        #expect(inventory.hosts[0].fields["box"] == .plain("debian"))
+        #expect(!"\(inventory.hosts[0])".contains("tok-123456789"))
     }
 }

@@ -64,3 +64,9 @@ enum Fixture {
         }
     }
 }
+
+/// Tests write secrets as literals (`SecretMask(["x"])`); skp itself makes them only from
+/// values it reads as secret.
+extension Secret: ExpressibleByStringLiteral {
+    public init(stringLiteral value: String) { self.init(value) }
+}

@@ -5,7 +5,8 @@ extension App {
     /// Overwrites secrets given on the command line (`-p PASSWORD`, as the guide writes it) in
     /// skp's own argv, so /proc/PID/cmdline and `ps` stop showing them once parsing is done.
     /// `$SKP_SSH_PASSWORD` or the prompt never show at all.
-    static func scrubArguments(_ secrets: [String]) {
+    static func scrubArguments(_ secrets: [Secret]) {
+        let secrets = secrets.map(\.revealed)
         guard !secrets.isEmpty else { return }
         for i in 1..<Int(CommandLine.argc) {
             guard let arg = CommandLine.unsafeArgv[i] else { continue }

@@ -15,7 +15,7 @@ extension App {
     /// Secret parameters are found by position (the parser knows which flags are secret), never by
     /// matching text: a secret that happens to end another argument must not drop that argument.
     /// Any other argument still holding a secret's text is recorded masked and marked.
-    static func recordable(_ arguments: [String], secretPositions: Set<Int>, secrets: [String]) -> RecordedLine {
+    static func recordable(_ arguments: [String], secretPositions: Set<Int>, secrets: [Secret]) -> RecordedLine {
         let mask = SecretMask(secrets)
         var kept: [String] = [], shown: [String] = []
         var masked = false

@@ -141,7 +141,8 @@ public struct App {
             throw Diagnostic("--resume reruns the recorded command; give it no tasks")
         }
         let plan = try planner.plan(parsed.requests)
-        Self.scrubArguments(parsed.secretPositions.sorted().map { arguments[$0] }.filter { !$0.hasPrefix("-") || $0.contains("=") } + plan.secrets)
+        Self.scrubArguments(parsed.secretPositions.sorted().map { arguments[$0] }.filter { !$0.hasPrefix("-") || $0.contains("=") }.map(Secret.init)
+                            + plan.secrets)
 
         if options.dryRun, let resuming {
             if options.json {
@@ -154,9 +155,7 @@ public struct App {
             return .ok
         }
         if options.dryRun {
-            // Masked by value too: a secret's text that reached the plan another way is not shown.
-            let mask = SecretMask(plan.secrets)
-            if options.json { print(mask.apply(plan.json)) } else { print(mask.apply(PlanPrinter(style: style).render(plan)), terminator: "") }
+            if options.json { print(plan.json) } else { print(PlanPrinter(style: style).render(plan), terminator: "") }
             return .ok
         }
         guard let transport else {

@@ -13,7 +13,7 @@ public struct EndpointResolver: Sendable {
         self.environment = environment
     }
 
-    public func endpoint(for host: Host, password: String?) -> Endpoint {
+    public func endpoint(for host: Host, password: Secret?) -> Endpoint {
         let ssh = config.settings(for: [host.name, host.address])
         let home = environment["HOME"] ?? "/root"
         func expand(_ path: String) -> String {

@@ -83,7 +83,7 @@ public final class Executor: @unchecked Sendable {
 
     /// A task's secret parameter named `password` logs in to hosts that have no key yet
     /// (`ssh.copy-id -p`), as the guide's tasks did.
-    static func sshPassword(of task: PlannedTask) -> String? {
-        task.arguments.first { $0.name == "password" && $0.secret && !$0.value.isEmpty }?.value
+    static func sshPassword(of task: PlannedTask) -> Secret? {
+        task.arguments.first { $0.name == "password" && $0.secretValue?.isEmpty == false }?.secretValue
     }
 }

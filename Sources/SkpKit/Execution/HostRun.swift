@@ -8,7 +8,7 @@ struct HostRun {
     let host: HostPlan
     let task: PlannedTask
     /// The SSH password a task was given (`ssh.copy-id -p`), for hosts without a key yet.
-    let password: String?
+    let password: Secret?
     let keys: [StepKey]
     /// Step key → the earlier run that finished it (`--resume`).
     let skips: [String: String]

@@ -4,10 +4,10 @@ import Foundation
 /// `RemoteSession` interface as SSH hosts, so the executor has one way to run a step.
 final class LocalSession: RemoteSession {
     /// Secrets go in the command's environment: other users' process lists do not show it.
-    func run(_ command: String, secrets: [String], timeout: Double?, cancel: Cancellation,
+    func run(_ command: String, secrets: [Secret], timeout: Double?, cancel: Cancellation,
              output: (OutputStream, [UInt8]) -> Void) throws -> CommandStatus {
         var environment = ProcessInfo.processInfo.environment
-        for (i, value) in secrets.enumerated() { environment[TransportCommand.variable(i)] = value }
+        for (i, value) in secrets.enumerated() { environment[TransportCommand.variable(i)] = value.revealed }
         return try LocalRunner.run(command, timeout: timeout, cancel: cancel, environment: environment, output: output)
     }
 

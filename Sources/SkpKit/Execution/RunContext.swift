@@ -33,7 +33,7 @@ final class RunContext: @unchecked Sendable {
     func send(_ event: RunEvent) { emit(event) }
 
     /// The host's one connection, opened on first use and kept for the whole invocation.
-    func connection(for host: HostPlan, password: String?) throws -> RemoteSession {
+    func connection(for host: HostPlan, password: Secret?) throws -> RemoteSession {
         guard let index = host.host else { return local }
         if let session = lock.withLock({ sessions[index] }) { return session }
         let endpoint = endpoints.endpoint(for: plan.inventory.hosts[index], password: password)
@@ -60,7 +60,7 @@ final class RunContext: @unchecked Sendable {
 
     /// A captured value: kept for later commands, and masked from now on.
     func keep(_ value: String, as name: String) {
-        mask.add(value)
+        mask.add(Secret(value))
         lock.withLock { captures[name] = value }
     }
 

@@ -70,22 +70,3 @@ public struct StepFailure: Error, Sendable {
 public protocol RunObserver: AnyObject, Sendable {
     func observe(_ event: RunEvent)
 }
-
-/// The one masker of a run: secrets of the plan, and values captured as the run goes.
-public final class SharedMask: @unchecked Sendable {
-    // @unchecked: `mask` is only read or changed under `lock`.
-    private let lock = NSLock()
-    private var mask: SecretMask
-
-    public init(_ secrets: [String]) { mask = SecretMask(secrets) }
-
-    public func add(_ value: String) {
-        let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
-        lock.withLock { mask.add(trimmed) }
-    }
-
-    public func apply(_ text: String) -> String {
-        let current = lock.withLock { mask }
-        return current.apply(text)
-    }
-}

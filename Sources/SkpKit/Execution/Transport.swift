@@ -9,7 +9,7 @@ public protocol Transport: Sendable {
 public protocol RemoteSession: AnyObject {
     /// Runs `command` (the remote shell reads it), streaming output as it arrives. The command
     /// refers to `secrets` as `skp_secret_1`…; their values go on stdin, never in the command line.
-    func run(_ command: String, secrets: [String], timeout: Double?, cancel: Cancellation,
+    func run(_ command: String, secrets: [Secret], timeout: Double?, cancel: Cancellation,
              output: (OutputStream, [UInt8]) -> Void) throws -> CommandStatus
     /// Writes `bytes` to `path` with `mode` over SFTP, creating missing parent folders (0700).
     /// Returns false, writing nothing, when the file already has that content and mode.
@@ -52,7 +52,7 @@ public struct Endpoint: Sendable {
     public var user: String
     /// Private keys to try, in order, after the agent.
     public var identities: [String]
-    public var password: String?
+    public var password: Secret?
     /// `user@host:port` of a bastion to go through, if any.
     public var jump: String?
     public var connectTimeout: Double
@@ -73,7 +73,7 @@ public struct Endpoint: Sendable {
     public static let serverAliveIntervalRange = 2...3600
     public static let serverAliveCountMaxRange = 1...100
 
-    public init(name: String, address: String, port: Int, user: String, identities: [String], password: String? = nil,
+    public init(name: String, address: String, port: Int, user: String, identities: [String], password: Secret? = nil,
                 jump: String? = nil, connectTimeout: Double, hostKeyPolicy: HostKeyPolicy, knownHostsPath: String,
                 serverAliveInterval: Int = Endpoint.defaultServerAliveInterval,
                 serverAliveCountMax: Int = Endpoint.defaultServerAliveCountMax) {

@@ -12,7 +12,7 @@ public struct Host: Sendable {
     public var key: String?
     public var jump: String?
     /// Other string fields (box, cpus, memory…), available to tasks as `host.FIELD`.
-    public var fields: [String: String]
+    public var fields: [String: FieldValue]
     public var location: SourceLocation
 
     public func hasRole(_ role: String) -> Bool { roles.contains(role) }

@@ -45,7 +45,7 @@ extension InventoryLoader {
                 case "jump", "proxy_jump":
                     host.jump = expandedString(value, field: key).flatMap { checkEndpoint($0, field: key, at: value.location) }
                 default:
-                    if let text = expandedString(value, field: key, quiet: true) { host.fields[key] = text }
+                    if let text = expandedString(value, field: key, quiet: true) { host.fields[key] = FieldValue(text, name: key) }
                 }
             }
             if !addressGiven {

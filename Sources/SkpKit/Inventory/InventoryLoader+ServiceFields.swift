@@ -74,7 +74,7 @@ extension InventoryLoader {
             }
             // A value made from this machine's $DB_PASSWORD is as secret as the variable.
             let fromSecret = Self.variablesReferenced(in: raw).contains(where: SecretName.matches)
-            return Service.Variable(name: name, value: text, secret: SecretName.matches(name) || fromSecret)
+            return Service.Variable(name: name, value: SecretName.matches(name) || fromSecret ? .secret(Secret(text)) : .plain(text))
         }
     }
 

@@ -36,7 +36,7 @@ extension InventoryLoader {
                     volume.labels = value.entries.map { $0.filter { Host.isEnabled($0.node.string ?? "") }.map(\.key) }
                         ?? stringList(value, field: key)
                 default:
-                    if let text = expandedString(value, field: key, quiet: true) { volume.fields[key] = text }
+                    if let text = expandedString(value, field: key, quiet: true) { volume.fields[key] = FieldValue(text, name: key) }
                 }
             }
             var present = Set(volume.fields.keys)
@@ -69,7 +69,7 @@ extension InventoryLoader {
             var network = Network(name: name, opts: [], fields: [:], location: at)
             for (key, value) in fields {
                 if key == "opts" { network.opts = optionList(value, field: key) }
-                else if let text = expandedString(value, field: key, quiet: true) { network.fields[key] = text }
+                else if let text = expandedString(value, field: key, quiet: true) { network.fields[key] = FieldValue(text, name: key) }
             }
             networks.append(network)
         }

@@ -3,6 +3,6 @@ public struct Network: Sendable {
     public var name: String
     /// `docker network create` options; one entry may hold several words.
     public var opts: [String]
-    public var fields: [String: String]
+    public var fields: [String: FieldValue]
     public var location: SourceLocation
 }

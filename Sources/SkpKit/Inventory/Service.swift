@@ -3,10 +3,10 @@
 public struct Service: Sendable {
     public struct Variable: Sendable {
         public var name: String
-        public var value: String
-        /// Named like a credential (`*PASSWORD*`, `*SECRET*`, `*TOKEN*`, `*KEY*`), or made from
-        /// such a variable of this machine: sent in a 0600 env file, never in a command line.
-        public var secret: Bool
+        /// Secret when named like a credential (`*PASSWORD*`, `*SECRET*`, `*TOKEN*`, `*KEY*`), or
+        /// made from such a variable of this machine: sent in a 0600 env file, never in a command line.
+        public var value: FieldValue
+        public var secret: Bool { value.isSecret }
     }
 
     public struct Mount: Sendable {
@@ -49,12 +49,12 @@ public struct Service: Sendable {
         options += networks.map { "--network=\($0)" }
         options += ports.map { "--publish=\($0)" }
         options += mounts.map { "--volume=\($0.spec)" }
-        options += environment.filter { !$0.secret }.map { "--env=\($0.name)=\($0.value)" }
+        options += environment.compactMap { variable in variable.value.plain.map { "--env=\(variable.name)=\($0)" } }
         return options
     }
 
     /// The env file's content for the secret variables ("" when there are none).
-    public var secretEnvironment: String {
-        environment.filter(\.secret).map { "\($0.name)=\($0.value)\n" }.joined()
+    public var secretEnvironment: Secret {
+        Secret(environment.compactMap { variable in variable.value.secret.map { "\(variable.name)=\($0.revealed)\n" } }.joined())
     }
 }

@@ -22,7 +22,7 @@ public struct Volume: Sendable {
     /// Hosts with any of these labels enabled get the volume; empty means every host.
     public var labels: [String]
     /// Every other string field (conn, bucket, url, account_key…). Secrets are listed in `secrets`.
-    public var fields: [String: String]
+    public var fields: [String: FieldValue]
     public var location: SourceLocation
 
     /// Field names whose values are credentials: masked in every output, sent only through SFTP.

@@ -30,7 +30,7 @@ final class CheckRenderCache {
         for argument in arguments {
             switch argument {
             case .string(let text): key += "\u{0}s" + text
-            case .secret(let text): key += "\u{0}x" + text
+            case .secret(let secret): key += "\u{0}x" + secret.revealed
             case .option(let text): key += "\u{0}o" + text
             case .bool(let flag): key += flag ? "\u{0}t" : "\u{0}f"
             case .null: key += "\u{0}n"

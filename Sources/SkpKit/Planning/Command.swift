@@ -7,7 +7,7 @@ public struct Command: Sendable, CustomStringConvertible {
         /// An interpolated value, escaped for where it stands in the shell text.
         case value(String, quoting: Quoting)
         /// A credential: shown as ***.
-        case secret(String, quoting: Quoting)
+        case secret(Secret, quoting: Quoting)
         /// A value captured on another host earlier in the run: known only when it runs.
         case captured(String, quoting: Quoting)
         /// A whole command passed as one quoted word (`sudo -n sh -c '…'`).
@@ -29,8 +29,8 @@ public struct Command: Sendable, CustomStringConvertible {
             switch part {
             case .literal(let text): out += text
             case .value(let text, let quoting): out += quoting.apply(text)
-            case .secret(let text, let quoting):
-                if masked || captures == nil { out += "***" } else { out += quoting.apply(text) }
+            case .secret(let secret, let quoting):
+                if masked || captures == nil { out += "***" } else { out += quoting.apply(secret.revealed) }
             case .captured(let name, let quoting):
                 if let value = captures?[name], !masked { out += quoting.apply(value) }
                 else { out += "{{\(name)}}" }
@@ -50,14 +50,14 @@ public struct Command: Sendable, CustomStringConvertible {
     /// on the channel's stdin (remote, read by HangupGuard's prelude) or in the environment
     /// (local), so they are never in a command line that a process list shows.
     public func forTransport(captures: [String: String]) -> TransportCommand {
-        var table: [String] = []
+        var table: [Secret] = []
         var used = Set<Int>()
         let text = transportText(captures: captures, table: &table, used: &used)
         return TransportCommand(text: text, secrets: table)
     }
 
-    private func transportText(captures: [String: String], table: inout [String], used: inout Set<Int>) -> String {
-        func variable(for value: String, _ quoting: Quoting) -> String {
+    private func transportText(captures: [String: String], table: inout [Secret], used: inout Set<Int>) -> String {
+        func variable(for value: Secret, _ quoting: Quoting) -> String {
             if !table.contains(value) { table.append(value) }
             let index = table.firstIndex(of: value)!
             used.insert(index)
@@ -69,8 +69,9 @@ public struct Command: Sendable, CustomStringConvertible {
             case .literal(let text): out += text
             case .value(let text, let quoting): out += quoting.apply(text)
             case .captured(let name, let quoting):
-                out += captures[name].map { variable(for: $0, quoting) } ?? "{{\(name)}}"
-            case .secret(let text, let quoting): out += variable(for: text, quoting)
+                // A captured value travels as a secret: join tokens are.
+                out += captures[name].map { variable(for: Secret($0), quoting) } ?? "{{\(name)}}"
+            case .secret(let secret, let quoting): out += variable(for: secret, quoting)
             case .nested(let inner):
                 // `sudo -n sh -c '…'` (always the last part): the inner shell is a new process, so
                 // it reads the values it needs from a here-document on its stdin, never from argv.
@@ -88,8 +89,8 @@ public struct Command: Sendable, CustomStringConvertible {
     }
 
     /// Secret values inside, so output that echoes them can be masked too.
-    public var secrets: [String] {
-        parts.flatMap { part -> [String] in
+    public var secrets: [Secret] {
+        parts.flatMap { part -> [Secret] in
             switch part {
             case .secret(let s, _): [s]
             case .nested(let inner): inner.secrets
@@ -113,19 +114,19 @@ public struct Command: Sendable, CustomStringConvertible {
 /// A command as the transport sends it: secrets are variables whose values go separately.
 public struct TransportCommand: Sendable {
     public var text: String
-    public var secrets: [String]
+    public var secrets: [Secret]
 
     public static func variable(_ index: Int) -> String { "skp_secret_\(index + 1)" }
 
     /// Shell lines that read each value from stdin into its variable. A value sent with line
     /// breaks arrives as several lines; they are read one by one and joined again, so a captured
     /// value of any shape reaches the command exactly (no fork, nothing in argv).
-    public static func reads(_ values: [(index: Int, value: String)]) -> String {
+    public static func reads(_ values: [(index: Int, value: Secret)]) -> String {
         var out = ""
         for (index, value) in values {
             let name = variable(index)
             out += "IFS= read -r \(name)\n"
-            for _ in 0..<value.utf8.reduce(0, { $0 + ($1 == 10 ? 1 : 0) }) {
+            for _ in 0..<value.revealed.utf8.reduce(0, { $0 + ($1 == 10 ? 1 : 0) }) {
                 out += "IFS= read -r skp_line; \(name)=\"$\(name)\n$skp_line\"\n"
             }
         }
@@ -133,5 +134,5 @@ public struct TransportCommand: Sendable {
     }
 
     /// The bytes sent on stdin for `reads`: each value and a line break.
-    public var stdin: [UInt8] { Array(secrets.map { $0 + "\n" }.joined().utf8) }
+    public var stdin: [UInt8] { Array(secrets.map { $0.revealed + "\n" }.joined().utf8) }
 }

@@ -32,7 +32,9 @@ extension Evaluator {
     func text(_ value: Value, at location: SourceLocation) throws -> String {
         switch value {
         case .null: return ""
-        case .string(let s), .secret(let s): return s
+        case .string(let s): return s
+        // A function computes with it; what it makes from a secret is a secret again (`call`).
+        case .secret(let s): return s.revealed
         case .bool(let b): return b ? "true" : "false"
         case .host(let i): return scope.inventory.hosts[i].name
         case .volume(let i): return scope.inventory.volumes[i].name
@@ -62,7 +64,8 @@ extension Evaluator {
         switch value {
         case .null: false
         case .bool(let b): b
-        case .string(let s), .secret(let s): !s.isEmpty && s != "false"
+        case .string(let s): !s.isEmpty && s != "false"
+        case .secret(let s): !s.isEmpty && s.revealed != "false"
         case .list(let items): !items.isEmpty
         case .hosts(let set): !set.isEmpty
         default: true

@@ -12,7 +12,7 @@ extension Evaluator {
             throw error("\(name)() refused a secret argument (not shown)", at: location, hint: diagnostic.hint)
         }
         guard secretArgument, case .string(let text) = result, !["default", "first"].contains(name) else { return result }
-        return .secret(text)
+        return .secret(Secret(text))
     }
 
     func compute(_ name: String, _ args: [Value], at location: SourceLocation) throws -> Value {
@@ -41,7 +41,7 @@ extension Evaluator {
             }
             let content = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
             // A private key read by mistake (or on purpose) is never shown or put on a command line.
-            return Printable.looksLikePrivateKey(content) ? .secret(content) : .string(content)
+            return Printable.looksLikePrivateKey(content) ? .secret(Secret(content)) : .string(content)
         case ("index", 2):
             // The 1-based position of an item in a list (a host among a service's hosts: its id).
             let item = try text(args[1], at: location)
@@ -95,12 +95,12 @@ extension Evaluator {
         // What the container is made from: replaced when this changes. Secret when a secret is in it.
         case "spec" where service.swarm != nil:
             let hash = ContentHash.of(Array(SwarmServiceSpec(service)!.json().utf8))
-            return service.secretEnvironment.isEmpty ? .string(hash) : .secret(hash)
+            return service.secretEnvironment.isEmpty ? .string(hash) : .secret(Secret(hash))
         // Swarm services: the Engine API spec, labelled with its hash (a secret when a variable is).
         case "swarm_spec":
             guard let spec = SwarmServiceSpec(service) else { return .null }
             let json = spec.json(specHash: ContentHash.of(Array(spec.json().utf8)))
-            return service.secretEnvironment.isEmpty ? .string(json) : .secret(json)
+            return service.secretEnvironment.isEmpty ? .string(json) : .secret(Secret(json))
         case "swarm": return .bool(service.swarm != nil)
         case "mode":
             switch service.swarm?.mode {
@@ -117,9 +117,9 @@ extension Evaluator {
             return .string("parallelism \(policy.parallelism), delay \(policy.delay) s, monitor \(policy.monitor) s, on failure \(policy.failureAction), \(policy.order)")
         case "spec":
             var bytes = Array(([service.image] + service.runOptions + ["--"] + service.command).joined(separator: "\u{0}").utf8)
-            bytes += service.secretEnvironment.utf8
+            bytes += service.secretEnvironment.revealed.utf8
             let hash = ContentHash.of(bytes)
-            return service.secretEnvironment.isEmpty ? .string(hash) : .secret(hash)
+            return service.secretEnvironment.isEmpty ? .string(hash) : .secret(Secret(hash))
         default:
             throw error("\(path) is a service and has no field \(name)", at: location,
                         hint: "service fields: name label image networks ports command restart hosts volumes options env_file env_option spec swarm mode replicas update swarm_spec")

@@ -6,7 +6,7 @@ extension Evaluator {
         case ("ruby_string", 1):
             // A Ruby "…" literal of exactly the text: nothing in it interpolates (#{…}) or ends it.
             let literal = Self.rubyString(try text(args[0], at: location))
-            if case .secret = args[0] { return .secret(literal) }
+            if case .secret = args[0] { return .secret(Secret(literal)) }
             return .string(literal)
         case ("integer", 3):
             // A whole number in a range, or an error: `vb.cpus = …` takes Ruby code, not text.

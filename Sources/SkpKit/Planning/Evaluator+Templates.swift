@@ -44,14 +44,16 @@ extension Evaluator {
         case .null:
             throw error("\(describe(expr)) is not set", at: location,
                         hint: "set it in the inventory, or test it first: if \(describe(expr)) != \"\" { … }")
-        case .secret(let s):
+        case .secret(let secret):
+            // The checks below need its text; the command holds it as a secret part.
+            let s = secret.revealed
             if shellQuoting, s.hasPrefix("-"), shell.atWordStart, !quoting.isHereDocument {
                 throw error("\(describe(expr)) is a secret that starts with -, which the command would read as an option",
                             at: location, hint: "write it after the option's = (--password=${\(describe(expr))}) or after --")
             }
             try checkHereDocument(s, quoting, expr: expr, at: location)
             if inCommand { try checkSecretDelivery(s, quoting, expr: expr, at: location) }
-            command.parts.append(.secret(s, quoting: quoting))
+            command.parts.append(.secret(secret, quoting: quoting))
             shell.valueWritten(quoting.apply(s))
             return
         case .captured(let name):

@@ -22,7 +22,7 @@ public struct Evaluator {
             }
             let secret = !command.secrets.isEmpty
             let text = command.render(captures: [:])
-            return secret ? .secret(text) : .string(text)
+            return secret ? .secret(Secret(text)) : .string(text)
         case .number(let text, _):
             return .string(text)
         case .path(let parts, let location):
@@ -76,10 +76,10 @@ public struct Evaluator {
             case "volumes": return .list(inventory.volumes.indices.filter { inventory.volumes[$0].targets(host) }.map(Value.volume))
             case "user": return .string(host.user ?? scope.environment["SKP_USER"] ?? "root")
             case "port": return .string(String(host.port ?? 22))
-            case "key": return host.key.map(Value.secret) ?? .null
+            case "key": return host.key.map { .secret(Secret($0)) } ?? .null
             default:
                 if let hosts = scope.captures[name], hosts.contains(host.name) { return .captured(name + "@" + host.name) }
-                return host.fields[name].map { SecretName.matches(name) ? .secret($0) : .string($0) } ?? .null
+                return host.fields[name].map(Value.init) ?? .null
             }
         case .volume(let index):
             let volume = inventory.volumes[index]
@@ -91,15 +91,14 @@ public struct Evaluator {
             case "labels": return .list(volume.labels.map(Value.string))
             case "hosts": return .hosts(HostSet(indexes: inventory.hosts.indices.filter { volume.targets(inventory.hosts[$0]) }))
             default:
-                guard let field = volume.fields[name] else { return .null }
-                return Volume.isSecretField(name) ? .secret(field) : .string(field)
+                return volume.fields[name].map(Value.init) ?? .null
             }
         case .network(let index):
             let network = inventory.networks[index]
             switch name {
             case "name": return .string(network.name)
             case "opts": return .list(network.opts.map(Value.string))
-            default: return network.fields[name].map { SecretName.matches(name) ? .secret($0) : .string($0) } ?? .null
+            default: return network.fields[name].map(Value.init) ?? .null
             }
         case .image(let index):
             let image = inventory.images[index]
@@ -120,7 +119,7 @@ public struct Evaluator {
             case "key", "name", "path": return .string(key)
             case "value": return .string(labelValue)
             // A file of a build context: a private key in it is a secret (masked, sent by SFTP).
-            case "content": return Printable.looksLikePrivateKey(labelValue) ? .secret(labelValue) : .string(labelValue)
+            case "content": return Printable.looksLikePrivateKey(labelValue) ? .secret(Secret(labelValue)) : .string(labelValue)
             case "enabled": return .bool(Host.isEnabled(labelValue))
             default: break
             }
@@ -129,7 +128,7 @@ public struct Evaluator {
             throw error("\(path) is \(set.count) hosts, so it has no single \(name)", at: location,
                         hint: "name one host with one(…), e.g. let leader = one(role:master)")
         case .environment:
-            return scope.environment[name].map { SecretName.matches(name) ? .secret($0) : .string($0) } ?? .null
+            return scope.environment[name].map { .init(FieldValue($0, name: name)) } ?? .null
         case .list(let items) where name == "length":
             return .string(String(items.count))
         default: break

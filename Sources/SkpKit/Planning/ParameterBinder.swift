@@ -59,7 +59,7 @@ public struct ParameterBinder {
                     throw Diagnostic("\(task.name): no such \(param.name) \(shown)", hint: hint)
                 }
             }
-            values[param.name] = isSecret ? .secret(value) : .string(value)
+            values[param.name] = isSecret ? .secret(Secret(value)) : .string(value)
         }
         return values
     }

@@ -5,26 +5,30 @@ public struct Plan: Sendable {
     public var inventory: Inventory
 
     /// Every secret value the plan holds, so any output that echoes one can be masked.
-    public var secrets: [String] {
-        var all = Set<String>()
+    public var secrets: [Secret] {
+        var all = Set<Secret>()
         for task in tasks {
             for stage in task.stages {
                 for host in stage.hosts {
                     for step in host.steps { all.formUnion(step.secrets) }
                 }
             }
-            for argument in task.arguments where argument.secret { all.insert(argument.value) }
+            for argument in task.arguments { if let secret = argument.secretValue { all.insert(secret) } }
         }
-        return all.filter { !$0.isEmpty }.sorted { $0.count > $1.count }
+        return all.filter { !$0.isEmpty }.sorted { $0.revealed.count > $1.revealed.count }
     }
 }
 
 public struct PlannedTask: Sendable {
     public struct Argument: Sendable {
         public var name: String
+        /// The value as given; "" for a secret, whose text only `secretValue` holds.
         public var value: String
-        public var secret: Bool
+        public var secretValue: Secret?
+        public var secret: Bool { secretValue != nil }
         public var display: String { secret ? "***" : value }
+        /// Given, and not off: what a plan lists beside the task's name.
+        public var isSet: Bool { secretValue.map { !$0.isEmpty } ?? (!value.isEmpty && value != "false") }
     }
 
     public var name: String
@@ -78,7 +82,7 @@ public struct PlannedStep: Sendable {
     public var retry: Retry? = nil
     public var location: SourceLocation
 
-    var secrets: [String] {
+    var secrets: [Secret] {
         var all = unless?.secrets ?? []
         switch kind {
         case .run(let c), .show(let c), .attach(let c), .local(let c), .capture(_, let c, _), .echo(let c), .fail(let c), .until(let c, _, _):

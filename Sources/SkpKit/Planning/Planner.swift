@@ -55,7 +55,7 @@ public struct Planner {
         var binder = ParameterBinder(environment: environment, inventory: inventory)
         binder.prompt = prompt
         let values = try binder.bind(task, request.arguments, secret: request.secretArguments)
-        let key = task.name + "\u{0}" + values.keys.sorted().map { "\($0)=\(Self.text(values[$0]!))" }.joined(separator: "\u{0}")
+        let key = task.name + "\u{0}" + values.keys.sorted().map { "\($0)=\(Self.keyText(values[$0]!))" }.joined(separator: "\u{0}")
         guard state.seen.insert(key).inserted else { return }
 
         var scope = Scope(inventory: inventory, environment: environment, source: task.source)
@@ -64,8 +64,11 @@ public struct Planner {
             try schedule(try hookRequest(hook, scope: scope), reason: "pre of \(task.name)", limit: limit, into: &state)
         }
         let arguments = task.decl.params.map { param in
-            PlannedTask.Argument(name: param.name, value: Self.text(values[param.name] ?? .null),
-                                 secret: values[param.name]?.holdsSecret ?? param.secret)
+            let value = values[param.name] ?? .null
+            // A parameter declared secret stays one even when nothing was given.
+            let secret = value.holdsSecret || param.secret
+            return PlannedTask.Argument(name: param.name, value: secret ? "" : Self.keyText(value),
+                                        secretValue: secret ? Secret(Self.keyText(value)) : nil)
         }
         var planned = PlannedTask(name: task.name, arguments: arguments, reason: reason, stages: [])
         var taskState = TaskState(target: .all, serial: false, limit: limit)
@@ -89,9 +92,11 @@ public struct Planner {
         return request
     }
 
-    static func text(_ value: Value) -> String {
+    /// A bound parameter's text: to tell two requests of a task apart, and to keep it in the plan.
+    static func keyText(_ value: Value) -> String {
         switch value {
-        case .string(let s), .secret(let s): s
+        case .string(let s): s
+        case .secret(let s): s.revealed
         default: ""
         }
     }

@@ -18,7 +18,12 @@ struct SwarmServiceSpec {
         if let specHash { labels.append(("skp.spec", JSONWriter.string(specHash))) }
         var container: [(String, String)] = [("Image", JSONWriter.string(service.image))]
         if !service.command.isEmpty { container.append(("Args", JSONWriter.array(service.command.map(JSONWriter.string)))) }
-        container.append(("Env", JSONWriter.array(service.environment.map { JSONWriter.string("\($0.name)=\($0.value)") })))
+        // A Swarm service's environment is part of its spec, secrets too (README says so): the
+        // spec travels as a secret value itself, on stdin.
+        container.append(("Env", JSONWriter.array(service.environment.map { variable in
+            let text = switch variable.value { case .plain(let text): text; case .secret(let secret): secret.revealed }
+            return JSONWriter.string("\(variable.name)=\(text)")
+        })))
         container.append(("Mounts", JSONWriter.array(service.mounts.map { mount in
             JSONWriter.object([("Type", JSONWriter.string(mount.isVolume ? "volume" : "bind")), ("Source", JSONWriter.string(mount.source)),
                                ("Target", JSONWriter.string(mount.target)), ("ReadOnly", mount.readOnly ? "true" : "false")])

@@ -3,7 +3,7 @@ public indirect enum Value: Sendable {
     case null
     case string(String)
     /// A credential (a `secret` parameter, a volume's account_key…): masked wherever it is shown.
-    case secret(String)
+    case secret(Secret)
     case bool(Bool)
     case list([Value])
     case host(Int)
@@ -22,6 +22,14 @@ public indirect enum Value: Sendable {
     case captured(String)
     /// The control machine's environment: `env.HOME`.
     case environment
+
+    /// An inventory field as a value: a secret stays one.
+    init(_ field: FieldValue) {
+        switch field {
+        case .plain(let text): self = .string(text)
+        case .secret(let secret): self = .secret(secret)
+        }
+    }
 
     /// A secret, or a list holding one: what is made from it is secret too.
     public var holdsSecret: Bool {

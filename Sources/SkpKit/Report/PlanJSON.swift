@@ -1,6 +1,9 @@
 extension Plan {
-    /// The plan as one JSON document, masked like the printed plan.
-    public var json: String {
+    /// The plan as one JSON document, masked like the printed plan: secret parts show as `***`,
+    /// and by value too (a secret's text that reached the plan another way is not shown).
+    public var json: String { SecretMask(secrets).apply(document) }
+
+    private var document: String {
         JSONWriter.object([("tasks", JSONWriter.array(tasks.map { task in
             JSONWriter.object([
                 ("task", JSONWriter.string(task.name)),

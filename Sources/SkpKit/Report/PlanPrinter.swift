@@ -14,7 +14,7 @@ public struct PlanPrinter {
         out += style.bold("Plan: \(plan.tasks.count) task\(plan.tasks.count == 1 ? "" : "s"), \(hostCount) host\(hostCount == 1 ? "" : "s")") + style.dim("  (dry run: no host is contacted)") + "\n"
         for task in plan.tasks {
             out += "\n" + style.bold(task.name)
-            let args = task.arguments.filter { !$0.value.isEmpty && $0.value != "false" }
+            let args = task.arguments.filter(\.isSet)
             if !args.isEmpty { out += " " + args.map { "--\($0.name)=\(ShellQuote.quote($0.display))" }.joined(separator: " ").visible() }
             if let reason = task.reason { out += style.dim("  (\(reason.visible()))") }
             out += "\n"
@@ -34,7 +34,8 @@ public struct PlanPrinter {
                 }
             }
         }
-        return out
+        // Masked by value too: a secret's text that reached the plan another way is not shown.
+        return SecretMask(plan.secrets).apply(out)
     }
 
     /// One step as the plan shows it (the journal and `skp runs` use it uncoloured).

@@ -7,15 +7,17 @@ import Glibc
 /// would tell the reader exactly which letter it is. Docker's swarm join tokens (`SWMTKN-1-…`)
 /// are hidden whatever captured them: `docker swarm init` prints one unasked.
 public struct SecretMask: Sendable {
-    public private(set) var secrets: [String] = []
+    /// The secrets' texts, longest first.
+    private(set) var secrets: [String] = []
     static let wholeWordBelow = 8
     static let tokenPrefixes = ["SWMTKN-"]
 
-    public init(_ secrets: [String] = []) {
+    public init(_ secrets: [Secret] = []) {
         for secret in secrets { add(secret) }
     }
 
-    public mutating func add(_ secret: String) {
+    public mutating func add(_ value: Secret) {
+        let secret = value.revealed
         guard !secret.isEmpty, !secrets.contains(secret) else { return }
         secrets.append(secret)
         // Longest first: a secret that contains another is hidden whole.
