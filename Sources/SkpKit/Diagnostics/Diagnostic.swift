@@ -4,22 +4,30 @@
 /// prints it with `render` and exits with `ExitCode.inputError`. Nothing runs after one.
 public struct Diagnostic: Error, Sendable, CustomStringConvertible {
     public var location: SourceLocation?
-    public var message: String
+    /// What is wrong, as a value; `message` puts it into words.
+    public var problem: Problem
+    public var message: String { problem.description }
     public var hint: String?
     /// The source line to quote under the message, when known.
     public var sourceLine: String?
     /// How many columns the caret underline spans.
     public var width: Int
 
-    public init(_ message: String, at location: SourceLocation? = nil, source: SourceText? = nil,
+    public init(_ problem: Problem, at location: SourceLocation? = nil, source: SourceText? = nil,
                 hint: String? = nil, width: Int = 1) {
-        self.message = message
+        self.problem = problem
         self.location = location
         self.hint = hint
         self.width = max(1, width)
         if let location, let source, let line = source.line(location.line) {
             sourceLine = String(line)
         }
+    }
+
+    /// A mistake of no particular kind, said in a sentence.
+    public init(_ message: String, at location: SourceLocation? = nil, source: SourceText? = nil,
+                hint: String? = nil, width: Int = 1) {
+        self.init(.other(message), at: location, source: source, hint: hint, width: width)
     }
 
     public var description: String { render(color: false) }
