@@ -145,3 +145,21 @@ struct SerialExecutionTests {
         #expect(report.stoppedBy == "max-fail 50% reached: 1 of 2 hosts failed; c02 not started")
     }
 }
+
+extension SerialExecutionTests {
+    /// Each host given up is told once, with the steps it did not run (what the views and the
+    /// journal show) and why.
+    @Test func eachHostNotStartedIsToldWithItsStepsAndWhy() throws {
+        let plan = try Fixture.plan(["t": Self.twoSteps], [TaskRequest(task: "t.t")], inventory: inventory)
+        let endpoints = EndpointResolver(connection: ConnectionSettings(), config: SSHConfig(), environment: ["HOME": "/nonexistent"])
+        let executor = Executor(plan: plan, transport: Self.failingOnC03(), settings: RunSettings(maxFail: .hosts(1)), endpoints: endpoints,
+                                mask: SharedMask(plan.secrets))
+        let recorder = RetryAndUntilTests.Recorder()
+        executor.observe(with: recorder)
+        _ = executor.run()
+        let notStarted = recorder.all.compactMap { event -> String? in
+            if case .hostNotStarted(_, let host, let steps, let reason) = event { "\(host) \(steps.count) \(reason)" } else { nil }
+        }
+        #expect(notStarted == ["c04 2 max-fail 1 reached", "c05 2 max-fail 1 reached"])
+    }
+}
