@@ -4,9 +4,9 @@ import Foundation
 /// parallel (at most `forks` at once; `serial N`: in batches of N, one batch after the other),
 /// each running its steps in order on its one connection (`HostRun`). A failed step stops that
 /// host; the run stops after a task that failed somewhere, unless `keepGoing`, and at once when
-/// `maxFail` of a stage's hosts have failed (the hosts not started are told as such). What happens is told to observers
-/// as `RunEvent`s (the views, the journal); failures are values, never exceptions escaping
-/// the fan-out.
+/// `maxFail` of a stage's hosts have failed (the hosts not started are told as such). What
+/// happens is told to observers as `RunEvent`s (the views, the journal); failures are values,
+/// never exceptions escaping the fan-out.
 public final class Executor: @unchecked Sendable {
     // @unchecked: the observers are set before `run` and only read while it runs; the shared
     // state of a run lives in `RunContext`, behind its lock.
