@@ -18,6 +18,9 @@ final class FakeTransport: Transport, @unchecked Sendable {
     private let script: @Sendable (_ host: String, _ command: String) -> Reply
     private let unreachable: Set<String>
     private var sent: [(host: String, command: String, secrets: [String])] = []
+    /// When each command ran: for what ran at the same time as what.
+    private var ran: [Span] = []
+    struct Span { var host: String; var command: String; var start: Date; var end: Date }
     private(set) var connections: [String: Int] = [:]
     /// Called as each command starts (to cancel mid-run, say).
     var onCommand: (@Sendable (String, String) -> Void)?
@@ -38,6 +41,9 @@ final class FakeTransport: Transport, @unchecked Sendable {
         lock.lock(); defer { lock.unlock() }
         return sent.filter { $0.host == host }.map(\.command)
     }
+
+    /// Every command that returned, with when it started and ended.
+    var spans: [Span] { lock.withLock { ran } }
 
     func secrets(_ host: String) -> [String] {
         lock.lock(); defer { lock.unlock() }
@@ -60,6 +66,7 @@ final class FakeTransport: Transport, @unchecked Sendable {
                 if let timeout, Date().timeIntervalSince(start) >= timeout { return CommandStatus(exitCode: -1, signal: "TERM", timedOut: true) }
                 usleep(5_000)
             }
+            transport.lock.withLock { transport.ran.append(Span(host: host, command: command, start: start, end: Date())) }
             if !reply.stdout.isEmpty { output(.stdout, Array(reply.stdout.utf8)) }
             if !reply.stderr.isEmpty { output(.stderr, Array(reply.stderr.utf8)) }
             return CommandStatus(exitCode: reply.exitCode)

@@ -36,10 +36,10 @@ import Testing
         #expect(task.pre[0].arguments.map(\.name) == ["name"])
         #expect(task.post.map(\.task) == ["cleanup"])
         #expect(task.body.count == 7)
-        guard case .stage(let selector, false, let body, _) = task.body[1] else { Issue.record("expected a stage"); return }
+        guard case .stage(let selector, nil, let body, _) = task.body[1] else { Issue.record("expected a stage"); return }
         #expect(selector.description == "leader")
         guard case .step(let step) = body[0], case .capture("token", _) = step.action else { Issue.record("expected capture"); return }
-        guard case .target(let target, true, _) = task.body[2] else { Issue.record("expected a target"); return }
+        guard case .target(let target, .hosts(1)?, _) = task.body[2] else { Issue.record("expected a target"); return }
         #expect(target.description == "role:worker&!leader")
     }
 

@@ -113,7 +113,7 @@ import Testing
         }
         """]
         let plan = try Fixture.plan(tasks, [TaskRequest(task: "s.join")], inventory: inventory)
-        #expect(plan.tasks[0].stages.map(\.serial) == [false, true, false])
+        #expect(plan.tasks[0].stages.map(\.serial) == [nil, .hosts(1), nil])
         #expect(Fixture.lines(plan) == [
             "s.join | c01 | token <- $ get-token",
             "s.join | c02 | $ join {{token@c01}} 10.0.0.1",

@@ -132,6 +132,7 @@ public struct App {
         var planner = Planner(library: library, inventory: inventory, environment: environment, defaultUser: options.user)
         // A dry run never stops to ask.
         planner.prompt = options.dryRun ? nil : prompt
+        planner.defaultSerial = options.serial
         if let text = options.limit {
             let set = try SelectorResolver(inventory: inventory).resolve(Parser.parseSelector(text))
             if set.isEmpty { throw Diagnostic("--limit \(text) names no host") }

@@ -93,6 +93,14 @@ public struct CommandLineParser {
         return n
     }
 
+    /// `2` or `40%` (`--serial`, `--max-fail`), range-checked.
+    static func hostCount(_ text: String, flag: String) throws -> HostCount {
+        guard let count = HostCount.parse(text) else {
+            throw Diagnostic("\(flag) takes \(HostCount.expected), not '\(Printable.excerpt(text))'")
+        }
+        return count
+    }
+
     /// A whole-number option within `range`.
     static func whole(_ text: String, flag: String, in range: ClosedRange<Double>, unit: String) throws -> Int {
         let value = try number(text, flag: flag, in: range, unit: unit)

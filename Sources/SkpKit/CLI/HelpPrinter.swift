@@ -99,16 +99,25 @@ public struct HelpPrinter {
         return out + "\(hosts.count) host\(hosts.count == 1 ? "" : "s") match \(selector)\n"
     }
 
+    /// How a `serial` stage takes its hosts, as help shows it.
+    static func atATime(_ serial: HostCount?) -> String {
+        switch serial {
+        case nil: ""
+        case .hosts(1)?: " (one at a time)"
+        case let count?: " (\(count) at a time)"
+        }
+    }
+
     /// The `on` selectors of a task body, in order.
     static func targets(_ items: [Item]) -> [String] {
         var out: [String] = []
         for item in items {
             switch item {
             case .stage(let s, let serial, let body, _):
-                out.append(s.description + (serial ? " (one at a time)" : ""))
+                out.append(s.description + atATime(serial))
                 out += targets(body)
             case .target(let s, let serial, _):
-                out.append(s.description + (serial ? " (one at a time)" : ""))
+                out.append(s.description + atATime(serial))
             case .loop(_, _, _, let body, _): out += targets(body)
             case .condition(_, let a, let b, _): out += targets(a + b)
             default: break

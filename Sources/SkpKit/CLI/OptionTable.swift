@@ -65,6 +65,12 @@ extension OptionSpec {
         OptionSpec("forks", "f", "N", .checked { flag, value, options in
             options.forks = try CommandLineParser.whole(value, flag: flag, in: CommandLineParser.forksRange, unit: "a number of hosts")
         }, "hosts worked on at once (default 64)"),
+        OptionSpec("serial", nil, "N|N%", .checked { flag, value, options in
+            options.serial = try CommandLineParser.hostCount(value, flag: flag)
+        }, "hosts of a stage in batches of N (or N% of its hosts), one batch", "after the other; for stages without a serial of their own"),
+        OptionSpec("max-fail", nil, "N|N%", .checked { flag, value, options in
+            options.maxFail = try CommandLineParser.hostCount(value, flag: flag)
+        }, "once N (or N%) of a stage's hosts failed, start no more hosts", "and stop the run, even with --keep-going"),
         OptionSpec("connect-timeout", nil, "S", .checked { flag, value, options in
             options.connectTimeout = try CommandLineParser.number(value, flag: flag, in: CommandLineParser.connectTimeoutRange, unit: "seconds")
         }, "seconds to connect and authenticate (default 10)"),

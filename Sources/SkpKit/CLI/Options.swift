@@ -24,6 +24,10 @@ public struct Options: Sendable {
     public var connectTimeout = 10.0
     public var commandTimeout: Double?
     public var keepGoing = false
+    /// `--serial N|N%`: batches for every stage without a `serial` of its own.
+    public var serial: HostCount?
+    /// `--max-fail N|N%`: the failed hosts of a stage at which the run stops.
+    public var maxFail: HostCount?
     /// Print each step's (masked) command as it starts.
     public var verbose = false
     public var output = "stream"
@@ -42,7 +46,7 @@ public struct Options: Sendable {
 
     /// What the executor takes from these options.
     public var run: RunSettings {
-        RunSettings(forks: forks, commandTimeout: commandTimeout, keepGoing: keepGoing, verbose: verbose, check: check)
+        RunSettings(forks: forks, commandTimeout: commandTimeout, keepGoing: keepGoing, verbose: verbose, check: check, maxFail: maxFail)
     }
 
     /// How hosts are logged in to, from these options.

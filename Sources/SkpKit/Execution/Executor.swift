@@ -1,11 +1,12 @@
 import Foundation
 
 /// Runs a plan: tasks in order; within a task, stages in order; within a stage, hosts in
-/// parallel (at most `forks` at once, or one at a time for `serial`), each running its steps
-/// in order on its one connection (`HostRun`). A failed step stops that host; the run stops
-/// after a task that failed somewhere, unless `keepGoing`. What happens is told to observers
-/// as `RunEvent`s (the views, the journal); failures are values, never exceptions escaping
-/// the fan-out.
+/// parallel (at most `forks` at once; `serial N`: in batches of N, one batch after the other),
+/// each running its steps in order on its one connection (`HostRun`). A failed step stops that
+/// host; the run stops after a task that failed somewhere, unless `keepGoing`, and at once when
+/// `maxFail` of a stage's hosts have failed (the hosts not started are told as such). What
+/// happens is told to observers as `RunEvent`s (the views, the journal); failures are values,
+/// never exceptions escaping the fan-out.
 public final class Executor: @unchecked Sendable {
     // @unchecked: the observers are set before `run` and only read while it runs; the shared
     // state of a run lives in `RunContext`, behind its lock.
@@ -39,6 +40,7 @@ public final class Executor: @unchecked Sendable {
                                  mask: mask, emit: { event in for observer in everyone { observer.observe(event) } })
         var notRun: [String] = []
         var stopped = false
+        var stoppedBy: String?
         let skips = resume.map { ResumeLedger.stepsToSkip(plan: plan, done: $0.done) } ?? [:]
         for (taskIndex, task) in plan.tasks.enumerated() {
             if stopped || cancel.isCancelled { notRun.append(task.name); continue }
@@ -62,23 +64,54 @@ public final class Executor: @unchecked Sendable {
                 if !announced { context.send(.taskStarted(task)); announced = true }
                 context.send(.stageQueued(hosts: hosts.map(\.name)))
                 context.send(.progress(hosts.count > 1 ? "[\(task.name)] 0/\(hosts.count) done" : nil))
-                let fanOut = FanOut(width: stage.serial ? 1 : settings.forks, cancel: cancel)
+                // --max-fail counts the stage's hosts that failed so far, earlier stages included.
+                let failedBefore = stage.hosts.filter { context.isExcluded($0.name) }.count
+                let fanOut = FanOut(width: settings.forks, cancel: cancel, batch: stage.batchSize,
+                                    failLimit: settings.maxFail.map { $0.of(stage.hosts.count) }, failedBefore: failedBefore)
                 let results = fanOut.run(hosts.count, progress: { counts in
                     if hosts.count > 1 { context.send(.progress("[\(task.name)] " + counts)) }
                 }) { index in
                     HostRun(context: context, host: hosts[index], task: task, password: Self.sshPassword(of: task),
                             keys: keys(hosts[index]), skips: skips).run()
                 }
+                let failures = results.filter { $0 == false }.count
+                if failures > 0 { failed = true }
+                if let maxFail = settings.maxFail, !cancel.isCancelled, failedBefore + failures >= maxFail.of(stage.hosts.count) {
+                    let waiting = zip(hosts, results).filter { $0.1 == nil }.map(\.0)
+                    stoppedBy = "max-fail \(maxFail) reached: \(failedBefore + failures) of \(stage.hosts.count) hosts failed"
+                        + (waiting.isEmpty ? "" : "; " + waiting.map(\.name).joined(separator: ", ") + " not started")
+                    for host in waiting {
+                        notStarted(host, keys: keys(host), task: task, skips: skips, reason: "max-fail \(maxFail) reached", context: context)
+                    }
+                }
                 context.send(.stageFinished)
-                if results.contains(where: { !$0 }) { failed = true }
-                if cancel.isCancelled { break }
+                if cancel.isCancelled || stoppedBy != nil { break }
             }
             if failed && !settings.keepGoing { stopped = true }
+            // --max-fail stops the run even with --keep-going: it is the limit the user set on damage.
+            if stoppedBy != nil { stopped = true }
         }
         context.send(.progress(nil))
         context.closeConnections()
         return tally.report(order: plan.inventory.hosts.map(\.name) + ["local"], interrupted: cancel.isCancelled,
-                            duration: Date().timeIntervalSince(start), tasksNotRun: notRun, resumedFrom: resume?.run)
+                            duration: Date().timeIntervalSince(start), tasksNotRun: notRun, stoppedBy: stoppedBy,
+                            resumedFrom: resume?.run)
+    }
+
+    /// A host `--max-fail` kept from starting: its steps an earlier run finished stay recorded as
+    /// done (a resume of this run skips them too); the others are told as not started.
+    private func notStarted(_ host: HostPlan, keys: [StepKey], task: PlannedTask, skips: [String: String], reason: String,
+                            context: RunContext) {
+        var steps: [(key: StepKey, description: String)] = []
+        for (key, step) in zip(keys, host.steps) {
+            let description = mask.apply(ResumeLedger.describe(step))
+            if let earlier = skips[key.key] {
+                context.send(.stepSkipped(key, description: description, doneIn: earlier))
+            } else {
+                steps.append((key, description))
+            }
+        }
+        context.send(.hostNotStarted(task: task.name, host: host.name, steps: steps, reason: reason))
     }
 
     /// A task's secret parameter named `password` logs in to hosts that have no key yet

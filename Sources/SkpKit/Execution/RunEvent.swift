@@ -21,6 +21,9 @@ public enum RunEvent: Sendable {
     case stepFinished(StepKey, description: String, result: StepResult, duration: Double)
     /// An attempt of a step with `retry` failed (masked message); the next starts after the delay.
     case stepRetried(StepKey, attempt: Int, of: Int, message: String, delay: Double)
+    /// A host of a stage that never started: `--max-fail` was reached first (`reason` says so).
+    /// Its steps are listed so the journal records them as not run, and `--resume` runs them.
+    case hostNotStarted(task: String, host: String, steps: [(key: StepKey, description: String)], reason: String)
     /// A host's steps of one stage are over.
     case hostFinished(task: String, host: String, status: HostReport.Status, duration: Double)
     case stageFinished

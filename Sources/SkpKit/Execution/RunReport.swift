@@ -13,6 +13,8 @@ public struct HostReport: Sendable {
         case unreachable
         /// Not run: an earlier task failed, or Ctrl-C.
         case skipped
+        /// Its turn in a stage never came: `--max-fail` stopped the run first.
+        case notStarted = "not started"
         case cancelled
 
         var rank: Int {
@@ -21,10 +23,11 @@ public struct HostReport: Sendable {
             case .ok: 1
             case .changed: 2
             case .wouldChange: 3
-            case .cancelled: 4
-            case .timedOut: 5
-            case .failed: 6
-            case .unreachable: 7
+            case .notStarted: 4
+            case .cancelled: 5
+            case .timedOut: 6
+            case .failed: 7
+            case .unreachable: 8
             }
         }
     }
@@ -54,8 +57,10 @@ public struct RunReport: Sendable {
     public var hosts: [HostReport]
     public var interrupted: Bool
     public var duration: Double
-    /// Tasks not run because an earlier one failed.
+    /// Tasks not run because an earlier one failed (or `--max-fail` stopped the run).
     public var tasksNotRun: [String]
+    /// Why the run stopped early: "max-fail 20% reached: 1 of 5 hosts failed; c04, c05 not started".
+    public var stoppedBy: String? = nil
     /// With --resume: the run resumed, and how many of its steps were done and skipped.
     public var resumedFrom: String? = nil
     public var stepsDoneEarlier = 0

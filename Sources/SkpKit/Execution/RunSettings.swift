@@ -11,13 +11,18 @@ public struct RunSettings: Sendable {
     public var verbose = false
     /// `--check`: run only the read-only probes; report per step what would change.
     public var check = false
+    /// `--max-fail N|N%`: once that many of a stage's hosts have failed, no host starts and the
+    /// run stops (even with `keepGoing`); nil: failures stop only their own host.
+    public var maxFail: HostCount?
 
-    public init(forks: Int = 64, commandTimeout: Double? = nil, keepGoing: Bool = false, verbose: Bool = false, check: Bool = false) {
+    public init(forks: Int = 64, commandTimeout: Double? = nil, keepGoing: Bool = false, verbose: Bool = false, check: Bool = false,
+                maxFail: HostCount? = nil) {
         self.forks = forks
         self.commandTimeout = commandTimeout
         self.keepGoing = keepGoing
         self.verbose = verbose
         self.check = check
+        self.maxFail = maxFail
     }
 }
 

@@ -35,6 +35,12 @@ final class RunTally: RunObserver, @unchecked Sendable {
             if report.tasks.last != task { report.tasks.append(task) }
             if ![.failed, .timedOut, .unreachable, .cancelled].contains(status), report.exitCode == nil { report.exitCode = 0 }
             reports[host] = report
+        case .hostNotStarted(let task, let host, _, let reason):
+            var report = reports[host] ?? HostReport(name: host)
+            report.merge(.notStarted)
+            if report.tasks.last != task { report.tasks.append(task) }
+            if report.message == nil { report.message = "\(task): not started (\(reason))" }
+            reports[host] = report
         case .terminalExited(let code):
             attachedExitCode = code
         default:
@@ -42,10 +48,11 @@ final class RunTally: RunObserver, @unchecked Sendable {
         }
     }
 
-    func report(order: [String], interrupted: Bool, duration: Double, tasksNotRun: [String], resumedFrom: String?) -> RunReport {
+    func report(order: [String], interrupted: Bool, duration: Double, tasksNotRun: [String], stoppedBy: String?,
+                resumedFrom: String?) -> RunReport {
         lock.lock(); defer { lock.unlock() }
         return RunReport(hosts: order.compactMap { reports[$0] }, interrupted: interrupted, duration: duration,
-                         tasksNotRun: tasksNotRun, resumedFrom: resumedFrom, stepsDoneEarlier: stepsDoneEarlier,
+                         tasksNotRun: tasksNotRun, stoppedBy: stoppedBy, resumedFrom: resumedFrom, stepsDoneEarlier: stepsDoneEarlier,
                          attachedExitCode: attachedExitCode)
     }
 }

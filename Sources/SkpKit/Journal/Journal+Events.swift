@@ -17,6 +17,8 @@ extension Journal: RunObserver {
             }
         case .stepRetried(let key, let attempt, let attempts, let message, _):
             stepRetried(key, attempt: attempt, of: attempts, message: message)
+        case .hostNotStarted(_, _, let steps, let reason):
+            for step in steps { stepNotStarted(step.key, description: step.description, reason: reason) }
         case .stageFinished:
             sync()
         default:

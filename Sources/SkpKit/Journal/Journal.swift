@@ -78,6 +78,15 @@ public final class Journal: @unchecked Sendable {
                ("of", String(step.count)), ("command", JSONWriter.string(description)), ("run", JSONWriter.string(run))])
     }
 
+    /// A step of a host `--max-fail` kept from starting: recorded (not done) so `skp runs` counts
+    /// the host and a resume, which runs every step not done, says why it runs.
+    public func stepNotStarted(_ step: StepKey, description: String, reason: String) {
+        note(step, done: false)
+        write([("event", JSONWriter.string("not-started")), ("key", JSONWriter.string(step.key)),
+               ("task", JSONWriter.string(step.task)), ("host", JSONWriter.string(step.host)), ("step", String(step.index + 1)),
+               ("of", String(step.count)), ("command", JSONWriter.string(description)), ("reason", JSONWriter.string(reason))])
+    }
+
     public func finish(exitCode: Int32, duration: Double, interrupted: Bool) {
         let (hosts, notDone) = lock.withLock {
             (Set(stepHosts.values.map(\.host)).count, Set(stepHosts.values.filter { !$0.done }.map(\.host)).count)

@@ -10,7 +10,8 @@ public struct RunRecord: Sendable {
         public var count: Int
         public var command: String
         /// ok, changed, unchanged, failed, timed out, unreachable, cancelled; "started" when the
-        /// run ended during the step; "done earlier" when a resumed run skipped it.
+        /// run ended during the step; "done earlier" when a resumed run skipped it; "not started"
+        /// when --max-fail stopped the run before its host's turn.
         public var status: String
         public var exitCode: Int?
         public var durationMs: Int?
@@ -139,12 +140,13 @@ public enum RunHistory {
             switch text("event") {
             case "run":
                 record = RunRecord(node, path: path)
-            case "start", "done-earlier":
+            case "start", "done-earlier", "not-started":
                 guard let key = text("key") else { continue }
                 if steps[key] == nil { order.append(key) }
+                let status = ["start": "started", "done-earlier": "done earlier"][text("event") ?? ""] ?? "not started"
                 steps[key] = RunRecord.Step(key: key, task: text("task") ?? "", host: text("host") ?? "",
                                             index: (number("step") ?? 1) - 1, count: number("of") ?? 1,
-                                            command: text("command") ?? "", status: text("event") == "start" ? "started" : "done earlier",
+                                            command: text("command") ?? "", status: status,
                                             doneIn: text("run"))
             case "finish":
                 guard let key = text("key"), var step = steps[key] else { continue }

@@ -41,9 +41,16 @@ public struct PlannedTask: Sendable {
 /// A set of hosts that run their steps together; the next stage starts when this one is done.
 public struct Stage: Sendable {
     public var target: String
-    /// Hosts one at a time (managers join a swarm one by one).
-    public var serial: Bool
+    /// `serial N|N%` (or `--serial`): hosts in batches of that many, one batch after the other
+    /// (managers join a swarm one by one); nil: every host at once (up to `--forks`).
+    public var serial: HostCount?
     public var hosts: [HostPlan]
+
+    /// Hosts per batch, resolved against this stage's hosts (a share rounded up, at most all of
+    /// them); nil when the stage is not serial.
+    public var batchSize: Int? {
+        serial.map { min(max(1, hosts.count), $0.of(hosts.count)) }
+    }
 }
 
 public struct HostPlan: Sendable {

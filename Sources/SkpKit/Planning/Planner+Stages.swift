@@ -7,7 +7,8 @@ extension Planner {
 
     struct TaskState {
         var target: Selector
-        var serial: Bool
+        /// The target's `serial`, as written (nil: none; `--serial` may then apply).
+        var serial: HostCount?
         /// `--limit`, unless the task takes it as a parameter (`param … limit`).
         var limit: HostSet?
         /// Per-host items waiting for the next stage boundary, with the scope they were written in.
@@ -67,10 +68,11 @@ extension Planner {
         try addStage(state.target, serial: state.serial, items: items, scope: &scope, state: &state)
     }
 
-    func addStage(_ selector: Selector, serial: Bool, items: [(Item, Scope)],
-                          scope: inout Scope, state: inout TaskState) throws {
+    func addStage(_ selector: Selector, serial: HostCount?, items: [(Item, Scope)],
+                  scope: inout Scope, state: inout TaskState) throws {
         let set = try resolver(for: scope).resolve(selector)
-        var stage = Stage(target: selector.description, serial: serial, hosts: [])
+        // A stage's own `serial` wins; `--serial` covers the stages that have none.
+        var stage = Stage(target: selector.description, serial: serial ?? defaultSerial, hosts: [])
         var captured: [String: [String]] = [:]
         let targets: [Int?] = set.isLocal ? [nil] : set.indexes.map { $0 }
         for index in targets {

@@ -6,6 +6,8 @@ public struct Planner {
     public var environment: SkpEnvironment
     /// `--limit`: narrows the hosts that steps change.
     public var limit: HostSet?
+    /// `--serial N|N%`: the batch size of every stage that has no `serial` of its own.
+    public var defaultSerial: HostCount?
     /// The SSH user for hosts without their own (`--user`, `$SKP_USER`); decides whether
     /// `sudo` steps need `sudo`.
     public var defaultUser: String
@@ -71,7 +73,7 @@ public struct Planner {
                                         secretValue: secret ? Secret(Self.keyText(value)) : nil)
         }
         var planned = PlannedTask(name: task.name, arguments: arguments, reason: reason, stages: [])
-        var taskState = TaskState(target: .all, serial: false, limit: limit)
+        var taskState = TaskState(target: .all, serial: nil, limit: limit)
         try planItems(task.decl.body, scope: &scope, state: &taskState)
         try flush(&taskState, scope: scope)
         planned.stages = taskState.stages

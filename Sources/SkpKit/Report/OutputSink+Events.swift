@@ -20,6 +20,9 @@ extension OutputSink: RunObserver {
             }
             stepEvent(task: key.task, host: key.host, step: description, status: result.status, exitCode: result.exitCode, duration: duration)
         case .hostFinished(let task, let host, let status, _): finishHost(task: task, host: host, status: status.rawValue)
+        case .hostNotStarted(let task, let host, _, let reason):
+            note(task: task, host: host, "not started: " + reason)
+            finishHost(task: task, host: host, status: HostReport.Status.notStarted.rawValue)
         case .terminal(let attached): pauseBoard(attached)
         case .stepRetried(let key, let attempt, let attempts, let message, let delay):
             note(task: key.task, host: key.host, "attempt \(attempt) of \(attempts) failed (\(message)); trying again in \(PlannedStep.seconds(delay)) s")

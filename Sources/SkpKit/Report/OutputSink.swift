@@ -72,7 +72,7 @@ public final class OutputSink: @unchecked Sendable {
         guard mode == .grouped else { return }
         let lines = grouped.removeValue(forKey: host) ?? []
         groupedBytes[host] = nil
-        let colour = status == "failed" || status == "timed out" || status == "unreachable" ? style.red(status) : style.green(status)
+        let colour = ["failed", "timed out", "unreachable", "not started"].contains(status) ? style.red(status) : style.green(status)
         write(style.bold("[\(host)]") + " \(colour)\n" + lines.map { $0 + "\n" }.joined())
     }
 

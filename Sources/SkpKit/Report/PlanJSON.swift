@@ -12,7 +12,10 @@ extension Plan {
                 ("stages", JSONWriter.array(task.stages.map { stage in
                     JSONWriter.object([
                         ("target", JSONWriter.string(stage.target)),
-                        ("serial", stage.serial ? "true" : "false"),
+                        ("serial", stage.serial != nil ? "true" : "false"),
+                        // As written (`2`, `40%`), and resolved: hosts per batch.
+                        ("serial_as_written", stage.serial.map { JSONWriter.string($0.description) } ?? "null"),
+                        ("batch_size", stage.batchSize.map { String($0) } ?? "null"),
                         ("hosts", JSONWriter.array(stage.hosts.map { host in
                             JSONWriter.object([
                                 ("host", JSONWriter.string(host.name)),

@@ -20,7 +20,7 @@ public struct PlanPrinter {
             out += "\n"
             if task.stages.isEmpty { out += style.dim("  nothing to do: no host matches") + "\n" }
             for stage in task.stages {
-                out += "  " + style.cyan("on \(stage.target)") + (stage.serial ? style.dim(" serial, one host at a time") : "") + "\n"
+                out += "  " + style.cyan("on \(stage.target)") + (stage.serial == nil ? "" : style.dim(Self.batches(stage))) + "\n"
                 for host in stage.hosts {
                     for (i, step) in host.steps.enumerated() {
                         let label = i == 0 ? host.name : ""
@@ -36,6 +36,14 @@ public struct PlanPrinter {
         }
         // Masked by value too: a secret's text that reached the plan another way is not shown.
         return SecretMask(plan.secrets).apply(out)
+    }
+
+    /// How a serial stage takes its hosts: " serial 40%, 2 of 5 hosts at a time".
+    static func batches(_ stage: Stage) -> String {
+        guard let serial = stage.serial, let size = stage.batchSize else { return "" }
+        let written = serial == .hosts(1) ? "serial" : "serial \(serial)"
+        let share = if case .percent = serial { " of \(stage.hosts.count)" } else { "" }
+        return " \(written), " + (size == 1 ? "one host" : "\(size)\(share) hosts") + " at a time"
     }
 
     /// One step as the plan shows it (the journal and `skp runs` use it uncoloured).

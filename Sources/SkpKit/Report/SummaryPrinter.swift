@@ -38,14 +38,16 @@ public struct SummaryPrinter {
             }
         }
         var counts: [String] = []
-        for status in [HostReport.Status.ok, .changed, .wouldChange, .failed, .timedOut, .unreachable, .cancelled, .skipped] {
+        for status in [HostReport.Status.ok, .changed, .wouldChange, .failed, .timedOut, .unreachable, .notStarted, .cancelled, .skipped] {
             let n = report.hosts.filter { $0.status == status }.count
             if n > 0 { counts.append("\(n) \(status.rawValue)") }
         }
         out += "\(report.hosts.count) host\(report.hosts.count == 1 ? "" : "s"): " + counts.joined(separator: ", ")
         out += " in \(Self.duration(report.duration))"
+        if let stop = report.stoppedBy { out += "\n" + style.red(stop.visible() + "; the run stopped there") }
         if !report.tasksNotRun.isEmpty {
-            out += "\n" + style.red("not run (an earlier task failed; --keep-going runs them): ") + report.tasksNotRun.joined(separator: ", ")
+            let why = report.stoppedBy == nil ? "an earlier task failed; --keep-going runs them" : "--max-fail stopped the run"
+            out += "\n" + style.red("not run (\(why)): ") + report.tasksNotRun.joined(separator: ", ")
         }
         if report.interrupted { out += "\n" + style.red("interrupted") }
         return out + "\n" + resumed
@@ -58,6 +60,7 @@ public struct SummaryPrinter {
             ("duration_ms", String(Int(report.duration * 1000))),
             ("interrupted", report.interrupted ? "true" : "false"),
             ("tasks_not_run", JSONWriter.array(report.tasksNotRun.map(JSONWriter.string))),
+            ("stopped_by", report.stoppedBy.map(JSONWriter.string) ?? "null"),
             ("resumed_from", report.resumedFrom.map(JSONWriter.string) ?? "null"),
             ("steps_done_earlier", String(report.stepsDoneEarlier)),
             ("hosts", JSONWriter.array(report.hosts.map { host in

@@ -67,10 +67,11 @@ public struct HookRef: Sendable {
 
 /// A piece of a task body, in the order written.
 public indirect enum Item: Sendable {
-    /// `on SELECTOR [serial] { … }`: the steps inside run on those hosts, after what came before.
-    case stage(Selector, serial: Bool, body: [Item], location: SourceLocation)
-    /// `on SELECTOR [serial]` alone: the target of the steps that follow.
-    case target(Selector, serial: Bool, location: SourceLocation)
+    /// `on SELECTOR [serial [N|N%]] { … }`: the steps inside run on those hosts, after what came
+    /// before; with `serial`, in batches of that many hosts (bare `serial`: one).
+    case stage(Selector, serial: HostCount?, body: [Item], location: SourceLocation)
+    /// `on SELECTOR [serial [N|N%]]` alone: the target of the steps that follow.
+    case target(Selector, serial: HostCount?, location: SourceLocation)
     /// `let leader = one(role:master)`: names a set of hosts.
     case hostSet(name: String, Selector, location: SourceLocation)
     case loop(variable: String, collection: Expr, filter: Expr?, body: [Item], location: SourceLocation)

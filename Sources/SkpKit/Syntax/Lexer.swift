@@ -90,7 +90,8 @@ public struct Lexer {
             while let e = peek(), e.isLetter || e.isNumber { text.append(e); advance() }
             return Token(kind: .shortFlag, text: text, location: start, contentLocation: start)
         }
-        for p in ["==", "!=", "{", "}", "(", ")", ",", "&", "!", "|", ":", "=", "?", "[", "]"] {
+        // `%` only follows a number: `serial 40%`.
+        for p in ["==", "!=", "{", "}", "(", ")", ",", "&", "!", "|", ":", "=", "?", "[", "]", "%"] {
             if matches(p) {
                 for _ in p { advance() }
                 if p == "(" || p == "[" { parenDepth += 1 }

@@ -11,7 +11,7 @@ extension Parser {
         case "on":
             _ = advance()
             let selector = try parseSelector()
-            let serial = acceptWord("serial") != nil
+            let serial = try parseSerial()
             if acceptPunct("{") != nil {
                 return .stage(selector, serial: serial, body: try parseItems(in: &task, topLevel: false),
                               location: keyword.location)
@@ -41,6 +41,31 @@ extension Parser {
             try expectEndOfStatement()
             return .step(step)
         }
+    }
+
+    /// `serial` (one host at a time), `serial 2` or `serial 40%` after a stage's selector; nil
+    /// when there is none.
+    mutating func parseSerial() throws -> HostCount? {
+        if current.kind == .identifier, !current.isWord("serial"), let word = Suggest.closest(to: current.text, in: ["serial"]) {
+            throw error("unexpected '\(current.text)' after the hosts of on", at: current, hint: "did you mean '\(word)'?")
+        }
+        guard acceptWord("serial") != nil else { return nil }
+        if current.kind == .newline || current.kind == .end || current.isPunct("{") || current.isPunct("}") { return .hosts(1) }
+        let number = current
+        guard number.kind == .number else {
+            throw unexpected("how many hosts at a time: \(HostCount.expected)",
+                             hint: "serial alone runs one host at a time")
+        }
+        _ = advance()
+        let percent = acceptPunct("%") != nil
+        let written = number.text + (percent ? "%" : "")
+        guard let count = HostCount.parse(written) else {
+            let range = percent ? "a percentage from 1% to 100%" : "a whole number of hosts from 1 to 100000"
+            throw Diagnostic("serial takes \(range), not '\(written)'", at: number.location, source: source,
+                             hint: "serial 2 runs two hosts at a time; serial 40% runs 40% of the stage's hosts at a time",
+                             width: written.count)
+        }
+        return count
     }
 
     mutating func parseCondition(task: inout TaskDecl) throws -> Item {
