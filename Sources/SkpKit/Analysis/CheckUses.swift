@@ -14,7 +14,7 @@ extension TaskLibrary {
                     guard let check = checks[name]?.decl else {
                         let hint = Suggest.closest(to: name, in: Array(checks.keys)).map { "did you mean \($0)?" }
                             ?? "write one at the top level: check NAME(PARAM) \"command\""
-                        problems.append(Diagnostic("no check named \(name)", at: location, source: task.source, hint: hint))
+                        problems.append(Diagnostic(.unknown(.check, name: name), at: location, source: task.source, hint: hint))
                         continue
                     }
                     if arguments.count != check.params.count {

@@ -16,7 +16,7 @@ public struct TaskLibrary: Sendable {
             if let help = file.help { namespaceHelp[file.namespace] = help }
             for check in file.checks {
                 if let first = checks[check.name] {
-                    problems.append(Diagnostic("check \(check.name) is defined twice (first at \(first.decl.location))",
+                    problems.append(Diagnostic(.definedTwice(what: "check", name: check.name, first: first.decl.location),
                                                at: check.location, source: file.source))
                     continue
                 }
@@ -26,7 +26,7 @@ public struct TaskLibrary: Sendable {
             for decl in file.tasks {
                 let name = file.namespace + "." + decl.name
                 if let first = tasks[name] {
-                    problems.append(Diagnostic("task \(name) is defined twice (first at \(first.decl.location))",
+                    problems.append(Diagnostic(.definedTwice(what: "task", name: name, first: first.decl.location),
                                                at: decl.location, source: file.source))
                     continue
                 }
@@ -83,7 +83,7 @@ public struct TaskLibrary: Sendable {
             let before = String(decoding: data[..<bad], as: UTF8.self)
             let lines = before.split(separator: "\n", omittingEmptySubsequences: false)
             let location = SourceLocation(file: path, line: lines.count - 1, column: lines.last?.count ?? 0)
-            throw Diagnostic("invalid UTF-8 at byte \(bad + 1)", at: location,
+            throw Diagnostic(.invalidUTF8(byte: bad + 1), at: location,
                              source: SourceText(path: path, text: String(decoding: data, as: UTF8.self)),
                              hint: "task files are UTF-8; re-save it as UTF-8")
         }

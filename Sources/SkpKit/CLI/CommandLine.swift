@@ -35,7 +35,7 @@ public struct CommandLineParser {
                 if let task = current, let param = task.param(named: "command"), !param.isFlag, i + 1 < arguments.count {
                     let index = result.requests.count - 1
                     guard result.requests[index].arguments[param.name] == nil else {
-                        throw Diagnostic("--command is given twice for \(task.name)", hint: "give the command once: after -- or with -c")
+                        throw Diagnostic(.givenTwice(what: "--command", for: task.name), hint: "give the command once: after -- or with -c")
                     }
                     result.requests[index].arguments[param.name] = arguments[(i + 1)...].joined(separator: " ")
                     i = arguments.count
@@ -57,7 +57,7 @@ public struct CommandLineParser {
                 if param.secret { result.secretPositions.formUnion(flagPosition...i) }
                 // Two values for one flag: the intent is unclear, so neither wins.
                 if result.requests[result.requests.count - 1].arguments[param.name] != nil {
-                    throw Diagnostic("\(flag) is given twice for \(task.name)", hint: "give each flag of a task once")
+                    throw Diagnostic(.givenTwice(what: flag, for: task.name), hint: "give each flag of a task once")
                 }
                 result.requests[result.requests.count - 1].arguments[param.name] = text
                 continue
@@ -79,7 +79,7 @@ public struct CommandLineParser {
     static func number(_ text: String, flag: String, in range: ClosedRange<Double>, unit: String) throws -> Double {
         guard let value = Double(text.trimmingCharacters(in: .whitespaces)), value.isFinite, range.contains(value),
               value != 0 || range.lowerBound == 0 else {
-            throw Diagnostic("\(flag) takes \(unit) from \(Self.plain(range.lowerBound)) to \(Self.plain(range.upperBound)), not '\(text)'")
+            throw Diagnostic(.outOfRange(what: flag, given: text, low: plain(range.lowerBound), high: plain(range.upperBound), unit: unit))
         }
         return value
     }
@@ -88,7 +88,8 @@ public struct CommandLineParser {
     /// ServerAliveInterval and ServerAliveCountMax.
     static func digits(_ text: String, flag: String, in range: ClosedRange<Int>) throws -> Int {
         guard !text.isEmpty, text.utf8.allSatisfy({ (48...57).contains($0) }), text.count <= 9, let n = Int(text), range.contains(n) else {
-            throw Diagnostic("\(flag) takes a whole number from \(range.lowerBound) to \(range.upperBound), not '\(Printable.excerpt(text))'")
+            throw Diagnostic(.outOfRange(what: flag, given: Printable.excerpt(text), low: String(range.lowerBound), high: String(range.upperBound),
+                                         unit: "a whole number"))
         }
         return n
     }
@@ -105,7 +106,7 @@ public struct CommandLineParser {
     static func whole(_ text: String, flag: String, in range: ClosedRange<Double>, unit: String) throws -> Int {
         let value = try number(text, flag: flag, in: range, unit: unit)
         guard value == value.rounded() else {
-            throw Diagnostic("\(flag) takes a whole number from \(plain(range.lowerBound)) to \(plain(range.upperBound)), not '\(text)'")
+            throw Diagnostic(.outOfRange(what: flag, given: text, low: plain(range.lowerBound), high: plain(range.upperBound), unit: "a whole number"))
         }
         return Int(value)
     }
@@ -143,7 +144,7 @@ public struct CommandLineParser {
     func unknownTask(_ name: String) -> Diagnostic {
         let hint = Suggest.closest(to: name, in: library.order).map { "did you mean \($0)?" }
             ?? "skp --list shows every task"
-        return Diagnostic("no task named \(Printable.excerpt(name))", hint: hint)
+        return Diagnostic(.unknown(.task, name: Printable.excerpt(name)), hint: hint)
     }
 
     private func applyOption(_ flag: String, inline: String?, to options: inout Options, task: TaskDefinition?,
@@ -168,7 +169,6 @@ public struct CommandLineParser {
         if let task { candidates += task.decl.params.map { "--" + $0.name } }
         let hint = Suggest.closest(to: flag, in: candidates).map { "did you mean \($0)?" }
             ?? task.map { "skp --help \($0.name) lists its flags" } ?? "skp --help lists the options"
-        let owner = task.map { " for \($0.name)" } ?? ""
-        throw Diagnostic("unknown flag \(Printable.excerpt(flag))\(owner)", hint: hint)
+        throw Diagnostic(.unknown(.flag, name: Printable.excerpt(flag), within: task.map { "for \($0.name)" }), hint: hint)
     }
 }

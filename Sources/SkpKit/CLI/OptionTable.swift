@@ -84,7 +84,7 @@ extension OptionSpec {
             options.serverAliveCountMax = try CommandLineParser.digits(value, flag: flag, in: Endpoint.serverAliveCountMaxRange)
         }, "unanswered keepalives before a host is lost (default 3):", "a lost host is reported within S x (N + 1) s"),
         OptionSpec("host-key-checking", nil, "M", .checked { flag, value, options in
-            guard ["strict", "accept-new", "off"].contains(value) else { throw Diagnostic("\(flag) takes strict, accept-new or off") }
+            guard ["strict", "accept-new", "off"].contains(value) else { throw Diagnostic(.notOneOf(what: flag, given: Printable.excerpt(value), accepted: "strict, accept-new or off")) }
             options.hostKeyChecking = value
         }, "strict | accept-new (default) | off"),
         OptionSpec("output", "o", "MODE", .checked { flag, value, options in
@@ -98,7 +98,7 @@ extension OptionSpec {
         OptionSpec("verbose", "v", nil, .on(\.verbose), "print each step's command (masked) as it starts"),
         OptionSpec("json", nil, nil, .on(\.json), "machine-readable output (one JSON object per line)"),
         OptionSpec("color", nil, "WHEN", .checked { flag, value, options in
-            guard let mode = Style.Mode(rawValue: value) else { throw Diagnostic("\(flag) takes auto, always or never") }
+            guard let mode = Style.Mode(rawValue: value) else { throw Diagnostic(.notOneOf(what: flag, given: Printable.excerpt(value), accepted: "auto, always or never")) }
             options.color = mode
         }, "auto (default) | always | never"),
         OptionSpec("completion", nil, "SHELL", .early, "print the completion script for bash, zsh or fish"),

@@ -8,8 +8,9 @@ public enum Problem: Sendable, Equatable {
     case definedTwice(what: String, name: String, first: SourceLocation)
     /// Given twice where once is the rule (`-c` and `--`, a flag, a variable).
     case givenTwice(what: String, for: String? = nil)
-    /// A number outside what is accepted, as written (`--forks 0`, `retry 200`).
-    case outOfRange(what: String, given: String, low: String, high: String, whole: Bool)
+    /// A number outside what is accepted, as written (`--forks 0`, `retry 200`); `unit` says
+    /// what is wanted ("a whole number", "seconds").
+    case outOfRange(what: String, given: String, low: String, high: String, unit: String)
     /// A word outside the accepted few (`--color sometimes`).
     case notOneOf(what: String, given: String?, accepted: String)
     /// The parser wanted one thing and met another.
@@ -45,8 +46,8 @@ public enum Problem: Sendable, Equatable {
             return "\(what) \(name) is defined twice (first at \(first))"
         case .givenTwice(let what, let owner):
             return "\(what) is given twice" + (owner.map { " for \($0)" } ?? "")
-        case .outOfRange(let what, let given, let low, let high, let whole):
-            return "\(what) takes \(whole ? "a whole number" : "a number") from \(low) to \(high), not '\(given)'"
+        case .outOfRange(let what, let given, let low, let high, let unit):
+            return "\(what) takes \(unit) from \(low) to \(high), not '\(given)'"
         case .notOneOf(let what, let given, let accepted):
             return "\(what) takes \(accepted)" + (given.map { ", not '\($0)'" } ?? "")
         case .expected(let expected, let found):

@@ -9,7 +9,7 @@ extension InventoryLoader {
         for (name, node) in root.entries ?? [] {
             let at = node.keyLocation ?? node.location
             guard checkName(name, kind: "host", at: at), let fields = node.entries else {
-                if node.entries == nil { report("host \(name) must be an object, found \(node.typeName)", at: node.location) }
+                if node.entries == nil { report(.wrongType(what: "host \(name)", expected: "an object", found: node.typeName), at: node.location) }
                 continue
             }
             var host = Host(name: name, address: "", roles: [], labels: [], fields: [:], location: at)

@@ -48,7 +48,7 @@ extension InventoryLoader {
                 pairs.append((String(text[..<equals]), JSONNode(value: .string(String(text[text.index(after: equals)...])), location: item.location)))
             }
         default:
-            report("\(field) must be a list of NAME=value strings or an object, found \(node.typeName)", at: node.location)
+            report(.wrongType(what: field, expected: "a list of NAME=value strings or an object", found: node.typeName), at: node.location)
         }
         var seen = Set<String>()
         return pairs.compactMap { name, value in

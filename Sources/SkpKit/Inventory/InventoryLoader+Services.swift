@@ -9,7 +9,7 @@ extension InventoryLoader {
             let at = node.keyLocation ?? node.location
             guard checkReference(name, what: "image name", at: at) else { continue }
             guard let fields = node.entries else {
-                report("image \(name) must be an object, found \(node.typeName)", at: node.location)
+                report(.wrongType(what: "image \(name)", expected: "an object", found: node.typeName), at: node.location)
                 continue
             }
             var image = Image(name: name, image: name, tag: "latest", registry: "", path: "", opts: [], location: at)
@@ -43,7 +43,7 @@ extension InventoryLoader {
             let at = node.keyLocation ?? node.location
             guard checkName(name, kind: "service", at: at) else { continue }
             guard let fields = node.entries else {
-                report("service \(name) must be an object, found \(node.typeName)", at: node.location)
+                report(.wrongType(what: "service \(name)", expected: "an object", found: node.typeName), at: node.location)
                 continue
             }
             var service = Service(name: name, label: "", image: "", networks: [], ports: [], environment: [], mounts: [],

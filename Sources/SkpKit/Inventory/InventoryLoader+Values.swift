@@ -35,7 +35,7 @@ extension InventoryLoader {
 
     mutating func expandedString(_ node: JSONNode, field: String, quiet: Bool = false) -> String? {
         guard let text = node.string else {
-            if !quiet { report("\(field) must be a string, found \(node.typeName)", at: node.location) }
+            if !quiet { report(.wrongType(what: field, expected: "a string", found: node.typeName), at: node.location) }
             return nil
         }
         switch environment.expand(text) {
@@ -63,7 +63,7 @@ extension InventoryLoader {
         case .array(let items): return items.compactMap { expandedString($0, field: field) }
         case .string: return expandedString(node, field: field).map { [$0] } ?? []
         default:
-            report("\(field) must be a list of strings, found \(node.typeName)", at: node.location)
+            report(.wrongType(what: field, expected: "a list of strings", found: node.typeName), at: node.location)
             return []
         }
     }

@@ -10,7 +10,7 @@ extension InventoryLoader {
             let at = node.keyLocation ?? node.location
             guard checkName(name, kind: "volume", at: at) else { continue }
             guard let fields = node.entries else {
-                report("volume \(name) must be an object, found \(node.typeName)", at: node.location)
+                report(.wrongType(what: "volume \(name)", expected: "an object", found: node.typeName), at: node.location)
                 continue
             }
             guard let typeNode = node["type"] else {
@@ -63,7 +63,7 @@ extension InventoryLoader {
             let at = node.keyLocation ?? node.location
             guard checkName(name, kind: "network", at: at) else { continue }
             guard let fields = node.entries else {
-                report("network \(name) must be an object, found \(node.typeName)", at: node.location)
+                report(.wrongType(what: "network \(name)", expected: "an object", found: node.typeName), at: node.location)
                 continue
             }
             var network = Network(name: name, opts: [], fields: [:], location: at)

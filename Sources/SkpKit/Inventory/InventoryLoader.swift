@@ -153,6 +153,10 @@ public struct InventoryLoader {
     }
 
     mutating func report(_ message: String, at location: SourceLocation, hint: String? = nil) {
-        problems.append(Diagnostic(message, at: location, source: sources[location.file], hint: hint))
+        report(.other(message), at: location, hint: hint)
+    }
+
+    mutating func report(_ problem: Problem, at location: SourceLocation, hint: String? = nil) {
+        problems.append(Diagnostic(problem, at: location, source: sources[location.file], hint: hint))
     }
 }

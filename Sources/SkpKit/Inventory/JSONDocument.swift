@@ -29,7 +29,7 @@ public enum JSONDocument {
         } else if message.contains("string or '}' expected") || message.contains("unexpected token near ']'") {
             hint = "JSON allows no comma after the last member of an object or array"
         }
-        return Diagnostic("invalid JSON: \(message)", at: location,
+        return Diagnostic(.invalidJSON(message), at: location,
                           source: SourceText(path: path, text: text), hint: hint)
     }
 

@@ -24,7 +24,7 @@ public struct RunRetention: Sendable {
                                default fallback: Int) throws -> Int {
         guard let text = environment[name] else { return fallback }
         guard let value = Int(text), range.contains(value) else {
-            throw Diagnostic("$\(name) takes a whole number from \(range.lowerBound) to \(range.upperBound), not '\(text)'")
+            throw Diagnostic(.outOfRange(what: "$" + name, given: text, low: String(range.lowerBound), high: String(range.upperBound), unit: "a whole number"))
         }
         return value
     }

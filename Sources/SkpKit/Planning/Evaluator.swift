@@ -8,7 +8,11 @@ public struct Evaluator {
     public init(scope: Scope) { self.scope = scope }
 
     func error(_ message: String, at location: SourceLocation, hint: String? = nil) -> Diagnostic {
-        Diagnostic(message, at: location, source: scope.source, hint: hint)
+        error(.other(message), at: location, hint: hint)
+    }
+
+    func error(_ problem: Problem, at location: SourceLocation, hint: String? = nil) -> Diagnostic {
+        Diagnostic(problem, at: location, source: scope.source, hint: hint)
     }
 
     // MARK: expressions
@@ -48,11 +52,11 @@ public struct Evaluator {
         guard var value = scope.lookup(parts[0]) else {
             let name = parts[0]
             if name.allSatisfy({ $0.isUppercase || $0 == "_" || $0.isNumber }) {
-                throw error("unknown value \(name)", at: location,
+                throw error(.unknown(.value, name: name), at: location,
                             hint: "for the remote shell's variable write $\(name) (not ${\(name)}); for the control machine's, ${env.\(name)}")
             }
             let hint = Suggest.closest(to: name, in: scope.visibleNames).map { "did you mean \($0)?" }
-            throw error("unknown value \(name)", at: location, hint: hint)
+            throw error(.unknown(.value, name: name), at: location, hint: hint)
         }
         var path = parts[0]
         for member in parts.dropFirst() {

@@ -52,7 +52,8 @@ extension Planner {
         let text = try evaluator.text(evaluator.evaluate(expr), at: expr.location)
         guard let value = Double(text.trimmingCharacters(in: .whitespaces)), value.isFinite, range.contains(value) else {
             let plain = { (x: Double) in x == x.rounded() ? String(Int(x)) : String(x) }
-            throw Diagnostic("\(what) takes a number from \(plain(range.lowerBound)) to \(plain(range.upperBound)), not '\(Printable.excerpt(text))'",
+            throw Diagnostic(.outOfRange(what: what, given: Printable.excerpt(text), low: plain(range.lowerBound), high: plain(range.upperBound),
+                                         unit: "a number"),
                              at: expr.location, source: source)
         }
         return value
@@ -66,7 +67,7 @@ extension Planner {
             return try Evaluator(scope: scope).render(template, quoting: true)
         case .named(let name, let arguments, _):
             // TaskLibrary has checked that the check exists and the arguments fit.
-            guard let (check, source) = library.checks[name] else { throw Diagnostic("no check named \(name)") }
+            guard let (check, source) = library.checks[name] else { throw Diagnostic(.unknown(.check, name: name)) }
             let evaluator = Evaluator(scope: scope)
             let values = try arguments.map { try evaluator.evaluate($0) }
             let render = {

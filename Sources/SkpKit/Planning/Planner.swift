@@ -39,7 +39,7 @@ public struct Planner {
 
     func schedule(_ request: TaskRequest, reason: String?, limit: HostSet?, into state: inout Schedule) throws {
         guard let task = library[request.task] else {
-            throw Diagnostic("no task named \(request.task)")
+            throw Diagnostic(.unknown(.task, name: request.task))
         }
         var request = request, limit = limit
         if let given = limit, let param = task.decl.params.first(where: \.fromLimit) {

@@ -72,7 +72,7 @@ extension Parser {
             return .role(value, token.location)
         default:
             if current.isPunct(":") {
-                throw error("unknown selector kind '\(token.text):'", at: token,
+                throw error(.unknown(.selectorKind, name: token.text), at: token,
                             hint: "selectors are all, NAME, role:NAME, label:NAME, label:NAME=VALUE, one(…)")
             }
             return .name(token.text, token.location)

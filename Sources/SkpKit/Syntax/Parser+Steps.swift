@@ -142,7 +142,7 @@ extension Parser {
         default:
             let known = ["run", "sudo", "local", "show", "attach", "capture", "upload", "echo", "fail", "require", "until", "on", "for", "if", "let"]
             let hint = Suggest.closest(to: keyword.text, in: known).map { "did you mean '\($0)'?" }
-            throw error("unknown step '\(keyword.text)'", at: keyword, hint: hint
+            throw error(.unknown(.step, name: keyword.text), at: keyword, hint: hint
                         ?? "a step is one of: run, sudo, local, show, attach, capture, upload, echo, fail, require, until")
         }
         var step = Step(action: action, unless: nil, location: keyword.location)

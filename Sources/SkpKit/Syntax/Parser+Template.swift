@@ -23,7 +23,7 @@ extension Parser {
                 case "t": text += "\t"
                 case "\\", "\"", "$": text.append(chars[i + 1])
                 default:
-                    throw Diagnostic("unknown escape '\\\(chars[i + 1])'", at: here(line, column), source: source,
+                    throw Diagnostic(.unknown(.escape, name: String(chars[i + 1])), at: here(line, column), source: source,
                                      hint: "write \\\\ for a backslash, \\\" for a quote, \\${ for a literal ${", width: 2)
                 }
                 step(2)

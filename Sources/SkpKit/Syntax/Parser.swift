@@ -37,11 +37,15 @@ public struct Parser {
     }
 
     func error(_ message: String, at token: Token, hint: String? = nil) -> Diagnostic {
-        Diagnostic(message, at: token.location, source: source, hint: hint, width: token.width)
+        error(.other(message), at: token, hint: hint)
+    }
+
+    func error(_ problem: Problem, at token: Token, hint: String? = nil) -> Diagnostic {
+        Diagnostic(problem, at: token.location, source: source, hint: hint, width: token.width)
     }
 
     func unexpected(_ expected: String, hint: String? = nil) -> Diagnostic {
-        error("expected \(expected), found \(current)", at: current, hint: hint)
+        error(.expected(expected, found: "\(current)"), at: current, hint: hint)
     }
 
     mutating func acceptWord(_ word: String) -> Token? {
@@ -84,8 +88,14 @@ public struct Parser {
     mutating func expectEndOfStatement() throws {
         if current.kind == .newline { _ = advance(); return }
         if current.kind == .end || current.isPunct("}") { return }
-        throw unexpected("end of line")
+        // A misspelt word after a step is most often one of the words a step may end with.
+        let hint = current.kind == .identifier
+            ? Suggest.closest(to: current.text, in: Self.stepEndings).map { "did you mean '\($0)'?" } : nil
+        throw unexpected("end of line", hint: hint)
     }
+
+    /// Words that may follow a step on its line (`run "…" unless …`, `retry 3 delay 1`).
+    static let stepEndings = ["unless", "retry", "delay", "every", "timeout", "else", "mode", "to", "serial"]
 
     /// Help text: a `"""` block may spread it over lines, read as one line (`--list` shows one).
     mutating func parseHelp(_ token: Token) throws -> String? {

@@ -28,14 +28,14 @@ public struct SelectorResolver {
             if let index = inventory.order(of: name) { return HostSet(indexes: [index]) }
             let hint = Suggest.closest(to: name, in: inventory.hosts.map(\.name) + bindings.keys)
                 .map { "did you mean \($0)?" } ?? "hosts are: " + inventory.hosts.map(\.name).joined(separator: ", ")
-            throw Diagnostic("no host named \(name) in \(inventory.paths.hosts)", at: location, source: source,
+            throw Diagnostic(.unknown(.host, name: name, within: "in " + inventory.paths.hosts), at: location, source: source,
                              hint: hint, width: name.count)
         case .role(let role, let location):
             let matching = inventory.hosts.indices.filter { inventory.hosts[$0].hasRole(role) }
             if matching.isEmpty, !Self.wellKnownRoles.contains(role) {
                 let roles = Set(inventory.hosts.flatMap(\.roles)).union(Self.wellKnownRoles).sorted()
                 let hint = Suggest.closest(to: role, in: roles).map { "did you mean role:\($0)?" }
-                throw Diagnostic("no host has role \(role)", at: location, source: source, hint: hint)
+                throw Diagnostic(.unknown(.role, name: role), at: location, source: source, hint: hint)
             }
             return HostSet(indexes: matching)
         case .label(let key, let value, _):
