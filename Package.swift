@@ -21,7 +21,8 @@ let package = Package(
                        providers: [.apt(["libssl-dev"])]),
 
         // Everything testable: inventories, the task language, targeting, planning, execution.
-        .target(name: "SkpKit", dependencies: ["CJansson"]),
+        // libcrypto for SHA-256: a download is compared with the host's file by its hash.
+        .target(name: "SkpKit", dependencies: ["CJansson", "CLibCrypto"]),
         // The SSH transport over libssh2; the only importer of CLibSSH2.
         .target(name: "SkpSSH", dependencies: ["SkpKit", "CLibSSH2", "CLibCrypto"]),
         // Thin executable: wires the transport into the library and maps outcomes to exit codes.

@@ -28,6 +28,8 @@ import SkpTestSupport
         ("volume-skp", ["docker.volume-create", "-n", "volume-skp"]),
         ("exportfs", ["nfs.exportfs"]),
         ("ssh-cmd-limit", ["ssh.cmd", "-c=sudo apt-key adv --keyserver keyserver.ubuntu.com --recv-keys 7EA0A9C3F273FCD8", "--limit", "role:worker"]),
+        ("ssh-get-limit", ["ssh.get", "-r", "/etc/docker/daemon.json", "--limit", "role:worker"]),
+        ("swarm-backup", ["docker.swarm-backup", "-d", "/srv/backups"]),
     ])
     func dryRunMatchesGoldenPlan(name: String, arguments: [String]) throws {
         let outcome = try Binary.run(["--dry-run"] + arguments)

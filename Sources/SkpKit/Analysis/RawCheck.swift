@@ -79,6 +79,7 @@ private struct RawCheck {
         case .run(let t), .show(let t), .attach(let t), .sudo(let t), .local(let t), .echo(let t), .fail(let t): template(t)
         case .capture(_, let inner): self.action(inner.value)
         case .upload(let content, let path, _): template(content); template(path)
+        case .download(let remote, let local): template(remote); template(local)
         case .until(let t, let every, let timeout): template(t); [every, timeout].compactMap { $0 }.forEach { expr($0) }
         }
     }

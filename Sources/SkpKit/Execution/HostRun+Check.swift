@@ -1,6 +1,6 @@
 extension HostRun {
     /// `--check`: what the step would do, changing nothing. Its probe (`unless`) answers when it has
-    /// one; reads (`show`, `capture`) run; an upload compares the file; anything else cannot tell.
+    /// one; reads (`show`, `capture`) run; an upload or a download compares the file; anything else cannot tell.
     func probe(_ step: PlannedStep) throws -> StepResult {
         let onControl = isLocal || { if case .local = step.kind { return true } else { return false } }()
         if let check = step.unless {
@@ -27,6 +27,8 @@ extension HostRun {
             } catch {
                 return .cannotTell
             }
+        case .download(let remote, let local):
+            return try download(remote, to: local, checkOnly: true)
         case .until(let check, _, _):
             let result = try execute(check, onControl: onControl, quiet: true)
             return result.status.exitCode == 0 && !result.status.timedOut ? .unchanged : .cannotTell

@@ -120,6 +120,8 @@ struct HostRun {
             } catch {
                 throw StepFailure(status: .failed, message: "upload to \(path) failed: \(error)")
             }
+        case .download(let remote, let local):
+            return try download(remote, to: local, checkOnly: false)
         case .echo(let text):
             context.send(.note(task: task.name, host: host.name, text: context.mask.apply(text.render(captures: context.capturedValues, masked: true)),
                                failure: false))

@@ -18,6 +18,8 @@ public enum RunEvent: Sendable {
     case output(task: String, host: String, stream: OutputStream, bytes: [UInt8])
     /// A line about a host from skp itself: an echo, a verbose command, a failure.
     case note(task: String, host: String, text: String, failure: Bool)
+    /// How far a long step is (a download's percentage): for the status board only, never a line.
+    case stepProgress(task: String, host: String, text: String)
     case stepFinished(StepKey, description: String, result: StepResult, duration: Double)
     /// An attempt of a step with `retry` failed (masked message); the next starts after the delay.
     case stepRetried(StepKey, attempt: Int, of: Int, message: String, delay: Double)

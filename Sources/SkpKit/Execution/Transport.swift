@@ -16,6 +16,11 @@ public protocol RemoteSession: AnyObject {
     func upload(_ bytes: [UInt8], to path: String, mode: Int32) throws -> Bool
     /// Whether `upload` would write: the file at `path` lacks these bytes or this mode. Writes nothing.
     func wouldChange(_ bytes: [UInt8], at path: String, mode: Int32) throws -> Bool
+    /// What `path` is on the host (SFTP's stat, following symlinks there); nil when there is none.
+    func fileInfo(_ path: String, cancel: Cancellation) throws -> RemoteFile?
+    /// Reads the regular file at `path` over SFTP, handing its bytes to `chunk` in order, a piece
+    /// at a time: a file of any size streams through bounded memory. Returns what was opened.
+    func download(_ path: String, cancel: Cancellation, chunk: (UnsafeRawBufferPointer) throws -> Void) throws -> RemoteFile
     /// Runs `command` with a terminal, this process's own terminal attached to it (raw mode,
     /// window size followed), until it exits; returns its status.
     func attach(_ command: String, cancel: Cancellation) throws -> CommandStatus
@@ -26,6 +31,31 @@ extension RemoteSession {
     public func attach(_ command: String, cancel: Cancellation) throws -> CommandStatus {
         throw TransportError.channel("this transport cannot attach a terminal")
     }
+}
+
+extension RemoteSession {
+    public func fileInfo(_ path: String, cancel: Cancellation) throws -> RemoteFile? {
+        throw TransportError.channel("this transport cannot read a host's files")
+    }
+
+    public func download(_ path: String, cancel: Cancellation, chunk: (UnsafeRawBufferPointer) throws -> Void) throws -> RemoteFile {
+        throw TransportError.channel("this transport cannot read a host's files")
+    }
+}
+
+/// A host's file as SFTP describes it.
+public struct RemoteFile: Sendable, Equatable {
+    public var size: UInt64
+    /// st_mode: the type bits and the permissions.
+    public var mode: UInt32
+
+    public init(size: UInt64, mode: UInt32) {
+        self.size = size
+        self.mode = mode
+    }
+
+    /// Only a regular file has an end: a device (/dev/zero) or a FIFO could stream for ever.
+    public var isRegular: Bool { mode & 0o170000 == 0o100000 }
 }
 
 public enum OutputStream: String, Sendable { case stdout, stderr }

@@ -65,7 +65,8 @@ extension Evaluator {
             if let value = try literalFunction(name, args, at: location) { return value }
             throw error(.unknown(.function, name: "\(name)/\(args.count)"), at: location,
                         hint: "functions: join(list, sep), len(list), first(list), default(value, fallback), cidr24(address), read(path), is_host(value), "
-                            + "ruby_string(value), integer(value, min, max), index(list, item), addresses(hosts), hash(value, …), files(folder)")
+                            + "ruby_string(value), integer(value, min, max), index(list, item), addresses(hosts), hash(value, …), files(folder), "
+                            + "basename(path)")
         }
     }
 

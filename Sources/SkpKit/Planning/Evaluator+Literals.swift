@@ -31,6 +31,15 @@ extension Evaluator {
                             hint: "letters, digits, '_', '.' and '-', starting with a letter or digit, at most 63")
             }
             return args[0]
+        case ("basename", 1):
+            // The last part of a path (`/var/log/` → `log`): a file name, never `..` or a folder.
+            let path = try text(args[0], at: location)
+            guard let last = path.split(separator: "/").last, last != ".", last != ".." else {
+                throw error("\(path.debugDescription.visible()) has no file name", at: location,
+                            hint: "name a file, e.g. /etc/docker/daemon.json")
+            }
+            if case .secret = args[0] { return .secret(Secret(String(last))) }
+            return .string(String(last))
         default:
             return nil
         }

@@ -71,6 +71,8 @@ public struct PlannedStep: Sendable {
         case local(Command)
         case capture(name: String, Command, local: Bool)
         case upload(content: Command, path: String, mode: Int?)
+        /// A host's file (SFTP) to a file of this machine; the host's name is already in `local`.
+        case download(remote: String, local: String)
         case echo(Command)
         case fail(Command)
         /// Runs the check every `every` seconds until it succeeds; fails after `timeout` seconds.
@@ -95,6 +97,7 @@ public struct PlannedStep: Sendable {
         case .run(let c), .show(let c), .attach(let c), .local(let c), .capture(_, let c, _), .echo(let c), .fail(let c), .until(let c, _, _):
             all += c.secrets
         case .upload(let content, _, _): all += content.secrets
+        case .download: break
         }
         return all
     }
@@ -106,14 +109,16 @@ public struct PlannedStep: Sendable {
         case .run(let c), .show(let c), .attach(let c), .local(let c), .capture(_, let c, _), .echo(let c), .fail(let c), .until(let c, _, _):
             all += c.capturedNames
         case .upload(let content, _, _): all += content.capturedNames
+        case .download: break
         }
         return all
     }
 
-    /// Whether the step can change a host (captures, echoes and failures do not).
+    /// Whether the step can change a host (captures, echoes and failures do not). A download
+    /// changes this machine on the host's behalf: `--limit` narrows it like any change.
     public var changesHost: Bool {
         switch kind {
-        case .run, .local, .upload, .attach: true
+        case .run, .local, .upload, .download, .attach: true
         default: false
         }
     }

@@ -29,6 +29,8 @@ extension PlannedStep {
                 line += style.dim(": " + preview.visible() + (lines.count > 3 ? "…" : ""))
             }
             return line
+        case .download(let remote, let local):
+            return style.yellow("download") + " \(remote.visible()) to \(local.visible()) (this machine) via SFTP"
         case .echo(let text): return style.yellow("echo") + " \(text.description.visible())"
         case .fail(let text): return style.red("fail") + " \(text.description.visible())"
         case .until(let command, let every, let timeout):

@@ -119,6 +119,8 @@ extension Planner {
             }
             return .upload(content: try evaluator.render(content, quoting: false),
                            path: destination.render(captures: [:]), mode: mode)
+        case .download(let remote, let local):
+            return try plannedDownload(remote: remote, local: local, scope: scope)
         case .echo(let template):
             return .echo(try evaluator.render(template, quoting: false))
         case .fail(let template):

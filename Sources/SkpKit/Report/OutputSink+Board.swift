@@ -36,6 +36,16 @@ extension OutputSink {
     }
     public func boardRunning(_ host: String, step: Int, of count: Int) { boardUpdate(host, .running(step, count)) }
 
+    /// A running host's line ends with `text` (a download's percentage) until its step prints
+    /// or ends; nothing is written to the output.
+    func boardNote(_ host: String, _ text: String) {
+        guard progressEnabled else { return }
+        lock.lock(); defer { lock.unlock() }
+        clearProgress()
+        board.note(host, line: mask(text).visible())
+        drawProgress()
+    }
+
     func boardUpdate(_ host: String, _ state: StatusBoard.State) {
         guard progressEnabled else { return }
         lock.lock(); defer { lock.unlock() }

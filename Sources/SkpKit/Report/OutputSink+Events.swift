@@ -10,6 +10,7 @@ extension OutputSink: RunObserver {
         case .stepStarted(let key, _): boardRunning(key.host, step: key.index + 1, of: key.count)
         case .output(let task, let host, let stream, let bytes): output(task: task, host: host, stream: stream, bytes: bytes)
         case .note(let task, let host, let text, let failure): note(task: task, host: host, text, failure: failure)
+        case .stepProgress(_, let host, let text): boardNote(host, text)
         case .stepFinished(let key, let description, let result, let duration):
             switch result {
             case .failed(let failure): note(task: key.task, host: key.host, "✗ " + failure.message, failure: true)

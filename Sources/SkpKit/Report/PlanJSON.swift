@@ -42,6 +42,8 @@ extension PlannedStep {
         case .upload(let content, let path, let mode):
             pairs = [("upload", JSONWriter.string(path)), ("content", JSONWriter.string(content.description)),
                      ("mode", mode.map { JSONWriter.string(String($0, radix: 8).leftPad(4)) } ?? "null")]
+        case .download(let remote, let local):
+            pairs = [("download", JSONWriter.string(remote)), ("to", JSONWriter.string(local))]
         case .echo(let c): pairs = [("echo", JSONWriter.string(c.description))]
         case .fail(let c): pairs = [("fail", JSONWriter.string(c.description))]
         case .until(let c, let every, let timeout):

@@ -103,6 +103,8 @@ public struct Step: Sendable {
         /// `capture NAME = run|sudo|local "…"`: stdout (trimmed) becomes a value for later steps.
         case capture(name: String, Box<Action>)
         case upload(content: Template, path: Template, mode: Int?)
+        /// `download "REMOTE" to "LOCAL"`: a host's file, over SFTP, to this machine.
+        case download(remote: Template, local: Template)
         case echo(Template)
         case fail(Template)
         /// `until "check" [every S] [timeout S]`: runs the check until it succeeds (a port opens,

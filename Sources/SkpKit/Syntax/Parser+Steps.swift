@@ -5,7 +5,7 @@ extension Parser {
     mutating func parseItem(task: inout TaskDecl) throws -> Item {
         let keyword = current
         guard keyword.kind == .identifier else {
-            throw unexpected("a step (run, sudo, local, capture, upload, echo, fail) or on, for, if, let")
+            throw unexpected("a step (run, sudo, local, capture, upload, download, echo, fail) or on, for, if, let")
         }
         switch keyword.text {
         case "on":
@@ -116,6 +116,12 @@ extension Parser {
                 mode = m
             }
             action = .upload(content: content, path: path, mode: mode)
+        case "download":
+            _ = advance()
+            let remote = try parseTemplate(try expectString("the host's file to download, in quotes"))
+            try expectWord("to")
+            let local = try parseTemplate(try expectString("where to put it on this machine, in quotes"))
+            action = .download(remote: remote, local: local)
         case "echo":
             _ = advance()
             action = .echo(try parseTemplate(try expectString("the text to print")))
@@ -140,10 +146,10 @@ extension Parser {
             }
             action = .until(check, every: every, timeout: timeout)
         default:
-            let known = ["run", "sudo", "local", "show", "attach", "capture", "upload", "echo", "fail", "require", "until", "on", "for", "if", "let"]
+            let known = ["run", "sudo", "local", "show", "attach", "capture", "upload", "download", "echo", "fail", "require", "until", "on", "for", "if", "let"]
             let hint = Suggest.closest(to: keyword.text, in: known).map { "did you mean '\($0)'?" }
             throw error(.unknown(.step, name: keyword.text), at: keyword, hint: hint
-                        ?? "a step is one of: run, sudo, local, show, attach, capture, upload, echo, fail, require, until")
+                        ?? "a step is one of: run, sudo, local, show, attach, capture, upload, download, echo, fail, require, until")
         }
         var step = Step(action: action, unless: nil, location: keyword.location)
         if acceptWord("retry") != nil {
