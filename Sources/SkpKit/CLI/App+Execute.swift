@@ -46,9 +46,8 @@ extension App {
         }
         defer { withExtendedLifetime(lock) {} }
         let names = plan.tasks.flatMap { $0.stages.flatMap { $0.hosts.map(\.name) } }
-        let mode: OutputSink.Mode = options.json ? .json : (options.output == "grouped" ? .grouped : .stream)
         let mask = SharedMask(plan.secrets)
-        let sink = OutputSink(style: style, mode: mode, hostNames: names, mask: mask,
+        let sink = LiveOutput(style: style, layout: options.output, json: options.json, hostNames: names, mask: mask,
                               progress: isatty(2) == 1 && environment["TERM"] != "dumb")
         if options.hostKeyChecking == "off" {
             sink.warning("HOST KEY CHECKING IS OFF: skp cannot tell these hosts from impostors; anyone on the path can read and change what is sent")

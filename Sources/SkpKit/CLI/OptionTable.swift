@@ -82,8 +82,8 @@ extension OptionSpec {
             options.hostKeyChecking = value
         }, "strict | accept-new (default) | off"),
         OptionSpec("output", "o", "MODE", .checked { flag, value, options in
-            guard ["stream", "grouped"].contains(value) else { throw Diagnostic("\(flag) takes stream or grouped") }
-            options.output = value
+            guard let layout = LiveOutput.Layout(rawValue: value) else { throw Diagnostic("\(flag) takes stream or grouped") }
+            options.output = layout
         }, "stream (default) | grouped"),
         OptionSpec("keep-going", nil, nil, .on(\.keepGoing), "run later tasks even when a task failed on some hosts"),
         OptionSpec("resume", nil, "[RUN]", .early, "rerun only what failed or never ran in RUN (default: the last)"),

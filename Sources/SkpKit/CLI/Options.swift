@@ -26,7 +26,7 @@ public struct Options: Sendable {
     public var keepGoing = false
     /// Print each step's (masked) command as it starts.
     public var verbose = false
-    public var output = "stream"
+    public var output = LiveOutput.Layout.stream
     public var hostKeyChecking = "accept-new"
     public var identity: String?
     public var port: Int?
