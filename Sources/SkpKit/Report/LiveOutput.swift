@@ -1,31 +1,38 @@
 import Foundation
 
 /// What a run shows as it goes: the events of the run, turned into masked lines once and handed
-/// to each live view (the stream, grouped blocks, JSON events, the status board) under
+/// to each live view (the stream, grouped or merged blocks, JSON events, the status board) under
 /// one output lock, so lines from many hosts never interleave mid-line.
 public final class LiveOutput: RunObserver, @unchecked Sendable {
     // @unchecked: the splitter and every view are only touched inside `screen.locked`.
-    /// How command output is laid out: `host | line`, or one block per host.
-    public enum Layout: String, Sendable, CaseIterable { case stream, grouped }
+    /// How command output is laid out: `host | line`, one block per host, or identical blocks once.
+    public enum Layout: String, Sendable, CaseIterable { case stream, grouped, merged }
 
-    let screen = Screen()
+    let screen: Screen
     let style: Style
     let mask: SharedMask
     private var splitter: LineSplitter
     private(set) var views: [LiveView] = []
 
     /// `progress`: draw the status board (a terminal is attached to stderr); never with `json`.
-    public init(style: Style, layout: Layout, json: Bool, hostNames: [String], mask: SharedMask, progress: Bool) {
+    public convenience init(style: Style, layout: Layout, json: Bool, hostNames: [String], mask: SharedMask, progress: Bool) {
+        self.init(style: style, layout: layout, json: json, hostNames: hostNames, mask: mask, progress: progress, screen: Screen())
+    }
+
+    init(style: Style, layout: Layout, json: Bool, hostNames: [String], mask: SharedMask, progress: Bool, screen: Screen) {
+        self.screen = screen
         self.style = style
         self.mask = mask
         splitter = LineSplitter(mask: mask)
+        let merged = layout == .merged ? MergedView(screen: screen, style: style, json: json) : nil
         // The board goes first: it takes each change before a view's write draws it again.
         if progress && !json {
-            views.append(StatusBoardView(screen: screen, style: style))
+            views.append(StatusBoardView(screen: screen, style: style, extra: merged.map { view in { view.distinctSoFar } }))
         }
-        if json {
-            views.append(JSONView(screen: screen, style: style, mask: mask, linesToo: true))
-        } else {
+        if json { views.append(JSONView(screen: screen, style: style, mask: mask, linesToo: merged == nil)) }
+        if let merged {
+            views.append(merged)
+        } else if !json {
             views.append(layout == .grouped ? GroupedView(screen: screen, style: style) as LiveView
                          : StreamView(screen: screen, style: style, hostNames: hostNames))
         }

@@ -13,6 +13,10 @@ final class Screen: @unchecked Sendable {
     // @unchecked: `overlay` is set once before the run starts; writes happen only under `lock`.
     private let lock = NSLock()
     weak var overlay: ScreenOverlay?
+    /// Where output goes: stdout, or a test's buffer.
+    private let out: (String) -> Void
+
+    init(out: @escaping (String) -> Void = StandardStream.out) { self.out = out }
 
     /// Runs `body` holding the output lock; the views are only ever called inside it.
     func locked<T>(_ body: () throws -> T) rethrows -> T {
@@ -23,7 +27,7 @@ final class Screen: @unchecked Sendable {
     /// Writes to stdout with the lock already held, keeping the overlay at the bottom.
     func write(_ text: String) {
         overlay?.clear()
-        StandardStream.out(text)
+        out(text)
         overlay?.draw()
     }
 }
