@@ -121,3 +121,26 @@ struct LiveViewTests {
         #expect(HostList.fold(names) == folded)
     }
 }
+
+/// Names made into path components for `--output-dir`.
+struct PathComponentTests {
+    @Test func hostAndTaskNamesBecomeOneSafeComponent() {
+        #expect(PathComponent.safe("c01") == "c01")
+        #expect(PathComponent.safe("docker.swarm-init") == "docker.swarm-init")
+        for hostile in ["a/b", "..", ".", "", "x\u{1B}[2J", "../../etc", "tab\there"] {
+            let safe = PathComponent.safe(hostile)
+            #expect(!safe.contains("/") && safe != "." && safe != ".." && !safe.isEmpty, "\(hostile) → \(safe)")
+            #expect(!safe.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F }, "\(safe)")
+        }
+        // Two names that would look alike stay apart.
+        #expect(PathComponent.safe("a/b") != PathComponent.safe("a_b"))
+        #expect(PathComponent.safe(String(repeating: "é", count: 300)).utf8.count <= 210)
+    }
+
+    @Test func stepsAreNamedAfterTheirCommand() {
+        #expect(PathComponent.slug("local$ echo same; echo err >&2") == "local-echo-same-echo-err-2")
+        #expect(PathComponent.slug("$ ../../x") == "..-..-x")
+        #expect(PathComponent.slug("$ ***") == "step")
+        #expect(PathComponent.slug(String(repeating: "a", count: 100)).count == 40)
+    }
+}
