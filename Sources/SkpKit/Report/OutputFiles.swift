@@ -5,6 +5,8 @@ import Foundation
 /// this run (001, 002…), STEP a short name from the step's command. Both files are created when
 /// the step starts (empty when it prints nothing). Lines are masked like the screen's and cut
 /// the same way; only a partial line is held in memory.
+/// It keeps its own `LineSplitter` because a file ends with its step, while the screen views
+/// join a step's unfinished last line with the next step's output, as they always have.
 public final class OutputFiles: RunObserver, @unchecked Sendable {
     // @unchecked: the splitter and the open files are only touched under `lock`.
     private let lock = NSLock()
