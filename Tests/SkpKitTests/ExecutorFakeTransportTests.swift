@@ -87,7 +87,7 @@ struct ExecutorFakeTransportTests {
                  resume: [String: String]? = nil, configure: (Executor) -> Void = { _ in }) throws -> (RunReport, Plan) {
         let plan = try Fixture.plan(["t": tasks], requests.map { TaskRequest(task: $0) }, inventory: inventory)
         let mask = SharedMask(plan.secrets)
-        let sink = OutputSink(style: Style(enabled: false), mode: .grouped, hostNames: inventory.hosts.map(\.name),
+        let sink = LiveOutput(style: Style(enabled: false), layout: .grouped, json: false, hostNames: inventory.hosts.map(\.name),
                               mask: mask, progress: false)
         let endpoints = EndpointResolver(connection: options.connection, config: SSHConfig(), environment: ["HOME": "/nonexistent"])
         let executor = Executor(plan: plan, transport: transport, settings: options.run, endpoints: endpoints, mask: mask)

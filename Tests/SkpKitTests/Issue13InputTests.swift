@@ -49,7 +49,7 @@ import Testing
         let hosts = (0..<50).map { "host-with-a-long-name-\($0)" }
         board.reset(hosts)
         board.set(hosts[0], .running(1, 3))
-        board.set(hosts[1], .done("failed"))
+        board.set(hosts[1], .done(.failed))
         let lines = board.lines(rows: rows, columns: columns, style: Style(mode: .never, fileDescriptor: 1, environment: [:]))
         #expect(!lines.isEmpty)
         #expect(lines.allSatisfy { $0.count <= StatusBoard.columnRange.upperBound })

@@ -30,7 +30,7 @@ struct StatusBoardTests {
         board.set("c01", .running(2, 2))
         #expect(!board.lines(rows: 10, columns: 80, style: style)[0].contains("x"))
         board.note("c01", line: "almost")
-        board.set("c01", .done("changed"))
+        board.set("c01", .done(.changed))
         #expect(!board.lines(rows: 10, columns: 80, style: style)[0].contains("almost"))
     }
 

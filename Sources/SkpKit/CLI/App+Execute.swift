@@ -46,10 +46,21 @@ extension App {
         }
         defer { withExtendedLifetime(lock) {} }
         let names = plan.tasks.flatMap { $0.stages.flatMap { $0.hosts.map(\.name) } }
-        let mode: OutputSink.Mode = options.json ? .json : (options.output == "grouped" ? .grouped : .stream)
         let mask = SharedMask(plan.secrets)
-        let sink = OutputSink(style: style, mode: mode, hostNames: names, mask: mask,
+        let sink = LiveOutput(style: style, layout: options.output, json: options.json, hostNames: names, mask: mask,
                               progress: isatty(2) == 1 && environment["TERM"] != "dumb")
+        var files: OutputFiles?
+        if let folder = options.outputDir {
+            do {
+                files = try OutputFiles(path: folder, mask: mask) { [sink] in sink.warning($0) }
+            } catch let diagnostic as Diagnostic {
+                printError(diagnostic.render(color: false) + "\nnothing was run")
+                return .inputError
+            } catch {
+                printError("error: \(error)\nnothing was run")
+                return .inputError
+            }
+        }
         if options.hostKeyChecking == "off" {
             sink.warning("HOST KEY CHECKING IS OFF: skp cannot tell these hosts from impostors; anyone on the path can read and change what is sent")
         }
@@ -59,6 +70,7 @@ extension App {
                                         environment: environment.variables)
         let executor = Executor(plan: plan, transport: transport, settings: options.run, endpoints: resolver, mask: mask)
         executor.observe(with: sink)
+        if let files { executor.observe(with: files) }
         var journal: Journal?
         do {
             journal = try Journal(folder: Journal.folder(environment), command: command,

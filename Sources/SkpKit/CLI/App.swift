@@ -88,7 +88,7 @@ public struct App {
         let options = parsed.options
         // Tasks can shape what they print for the view the user asked for (${env.SKP_OUTPUT}):
         // docker.ps prints one JSON object per container under --json.
-        environment.variables["SKP_OUTPUT"] = options.json ? "json" : options.output
+        environment.variables["SKP_OUTPUT"] = options.json ? "json" : options.output.rawValue
         let style = Style(mode: options.color, fileDescriptor: 1, environment: environment.variables)
         let help = HelpPrinter(library: library, style: style)
 

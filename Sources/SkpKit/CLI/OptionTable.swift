@@ -88,9 +88,11 @@ extension OptionSpec {
             options.hostKeyChecking = value
         }, "strict | accept-new (default) | off"),
         OptionSpec("output", "o", "MODE", .checked { flag, value, options in
-            guard ["stream", "grouped"].contains(value) else { throw Diagnostic("\(flag) takes stream or grouped") }
-            options.output = value
-        }, "stream (default) | grouped"),
+            guard let layout = LiveOutput.Layout(rawValue: value) else { throw Diagnostic("\(flag) takes stream, grouped or merged") }
+            options.output = layout
+        }, "stream (default) | grouped | merged (hosts with the same output once)"),
+        OptionSpec("output-dir", nil, "DIR", .text(\.outputDir), "also write each host's and step's stdout and stderr",
+                   "to DIR/HOST/NNN-TASK-STEP.out and .err"),
         OptionSpec("keep-going", nil, nil, .on(\.keepGoing), "run later tasks even when a task failed on some hosts"),
         OptionSpec("resume", nil, "[RUN]", .early, "rerun only what failed or never ran in RUN (default: the last)"),
         OptionSpec("allow-inventory-change", nil, nil, .on(\.allowInventoryChange), "resume even though the inventory files changed since RUN"),

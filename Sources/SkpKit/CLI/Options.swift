@@ -30,7 +30,9 @@ public struct Options: Sendable {
     public var maxFail: HostCount?
     /// Print each step's (masked) command as it starts.
     public var verbose = false
-    public var output = "stream"
+    public var output = LiveOutput.Layout.stream
+    /// `--output-dir`: each host's and step's stdout and stderr also go to files there.
+    public var outputDir: String?
     public var hostKeyChecking = "accept-new"
     public var identity: String?
     public var port: Int?

@@ -5,12 +5,12 @@ import Foundation
 /// only those that need attention are listed (running, longest first, then failures) under
 /// a line of counts. A running host's line ends with the last line its step printed, so a step
 /// that follows something (a service converging: `web: 3/5 running`) shows where it is.
-/// The sink draws it under the output and redraws it on every change.
+/// `StatusBoardView` draws it under the output and redraws it on every change.
 struct StatusBoard {
     enum State {
         case queued, connecting
         case running(Int, Int)
-        case done(String)
+        case done(HostReport.Status)
     }
 
     private var order: [String] = []
@@ -72,8 +72,13 @@ struct StatusBoard {
                 case .connecting: return ("connecting", style.cyan)
                 case .running(let k, let n): return ("running step \(k)/\(n)", style.bold)
                 case .done(let status):
-                    return (status, ["ok"].contains(status) ? style.green : status == "changed" ? style.yellow
-                                : status == "cancelled" ? style.dim : style.red)
+                    let paint: (String) -> String = switch status {
+                    case .ok: style.green
+                    case .changed: style.yellow
+                    case .cancelled: style.dim
+                    case .wouldChange, .failed, .timedOut, .unreachable, .skipped, .notStarted: style.red
+                    }
+                    return (status.rawValue, paint)
                 }
             }()
             let name = String(host.prefix(width)).padding(toLength: width, withPad: " ", startingAt: 0)
@@ -92,16 +97,17 @@ struct StatusBoard {
             switch states[host]?.state ?? .queued {
             case .queued: counts["queued", default: 0] += 1
             case .connecting, .running: counts["running", default: 0] += 1
-            case .done(let status): counts[status, default: 0] += 1
+            case .done(let status): counts[status.rawValue, default: 0] += 1
             }
         }
-        let summary = ["running", "queued", "ok", "changed", "failed", "timed out", "unreachable", "cancelled"]
+        let done: [HostReport.Status] = [.ok, .changed, .failed, .timedOut, .unreachable, .notStarted, .cancelled]
+        let summary = (["running", "queued"] + done.map(\.rawValue))
             .compactMap { key in counts[key].map { "\($0) \(key)" } }.joined(separator: " · ")
         let running = order.filter {
             switch states[$0]?.state { case .connecting?, .running?: true; default: false }
         }.sorted { (states[$0]?.started ?? now) < (states[$1]?.started ?? now) }
         let failed = order.filter {
-            if case .done(let status)? = states[$0]?.state { return !["ok", "changed"].contains(status) }
+            if case .done(let status)? = states[$0]?.state { return ![.ok, .changed].contains(status) }
             return false
         }
         let attention = running + failed
