@@ -13,10 +13,15 @@
 #   lab.sh up-generated N             generate, then bring all of them up
 #   lab.sh s3 URL BUCKET              an S3 API (moto) at URL if it is a lab bridge address, with BUCKET
 #   lab.sh exec NAME COMMAND...       run a command inside a lab host (tests use it)
+#
+# prepare also makes the lab's sudo user (BECOME_USER), whose sudo asks for a password: its
+# password is a random value in $STATE/become-password (0600), read by the tests from there.
 set -euo pipefail
 
 STATE=${SKP_LAB_DIR:-/tmp/skp-lab}
 KNOWN_HOSTS=${SKP_KNOWN_HOSTS:-$HOME/.ssh/known_hosts}
+BECOME_USER=skpuser
+BECOME_COMMENT="skp lab sudo user, password in the lab state"
 
 die() { echo "lab: $*" >&2; exit 1; }
 need_root() { [ "$(id -u)" = 0 ] || die "the lab needs root (network namespaces, bridges)"; }
@@ -37,7 +42,7 @@ install_packages() {
     local missing="" pair
     for pair in /usr/sbin/sshd:openssh-server /usr/sbin/dockerd:docker.io /usr/bin/sshfs:sshfs /usr/bin/s3fs:s3fs \
                 /usr/bin/fusermount3:fuse3 /usr/bin/curl:curl /usr/bin/nsenter:util-linux /usr/sbin/ip:iproute2 \
-                /usr/bin/ssh-keygen:openssh-client; do
+                /usr/bin/ssh-keygen:openssh-client /usr/bin/sudo:sudo; do
         [ -x "${pair%%:*}" ] || missing="$missing ${pair#*:}"
     done
     [ -n "$missing" ] || return 0
@@ -52,6 +57,7 @@ cmd_prepare() {
     install_packages
     mkdir -p "$STATE" /run/sshd
     cp "$(control_key)" "$STATE/authorized_keys"
+    become_user
     local address bridge
     for address in "$@"; do
         bridge=$(bridge_for "$address")
@@ -61,6 +67,35 @@ cmd_prepare() {
             ip link set "$bridge" up
         fi
     done
+}
+
+# The user `sudo` steps run as when a test wants sudo to ask for a password (issue 18). Lab hosts
+# share this machine's /etc/passwd, /etc/shadow, /etc/sudoers.d and /home, so one user serves
+# every host; it logs in with the lab's key like root (sshd's AuthorizedKeysFile above is the
+# lab's). The password is random, made once per lab, kept 0600 in the state folder, and passes
+# only through files and pipes (printf is bash's builtin): never in a process's arguments.
+# A user of that name that the lab did not make (another comment) is left alone.
+become_user() {
+    if getent passwd "$BECOME_USER" >/dev/null; then
+        [ "$(getent passwd "$BECOME_USER" | cut -d: -f5)" = "$BECOME_COMMENT" ] ||
+            { echo "lab: a user $BECOME_USER exists that the lab did not make; sudo tests cannot use it" >&2; return 0; }
+    else
+        useradd -m -s /bin/sh -c "$BECOME_COMMENT" "$BECOME_USER" 2>/dev/null || getent passwd "$BECOME_USER" >/dev/null ||
+            die "could not add the user $BECOME_USER"
+    fi
+    if [ ! -s "$STATE/become-password" ]; then
+        (umask 077; head -c 18 /dev/urandom | base64 | tr -d '/+=\n' > "$STATE/become-password.new")
+        mv "$STATE/become-password.new" "$STATE/become-password"
+    fi
+    printf '%s:%s\n' "$BECOME_USER" "$(cat "$STATE/become-password")" | chpasswd
+    local rule="/etc/sudoers.d/skp-lab"
+    if [ ! -f "$rule" ]; then
+        # No lecture: the first sudo would print it into the output tests read.
+        printf 'Defaults:%s lecture=never\n%s ALL=(ALL) ALL\n' "$BECOME_USER" "$BECOME_USER" > "$rule.new"
+        chmod 440 "$rule.new"
+        visudo -cqf "$rule.new" >/dev/null || { rm -f "$rule.new"; die "the lab's sudoers rule does not parse"; }
+        mv "$rule.new" "$rule"
+    fi
 }
 
 cmd_host_up() {
@@ -273,6 +308,11 @@ cmd_down() {
         if [ -d "/proc/$pid" ]; then kill -9 "$pid" 2>/dev/null || true; fi
     fi
     if [ -f "$STATE/created-etc-exports" ] && [ ! -s /etc/exports ]; then rm -f /etc/exports; fi
+    # The sudo user, if the lab made it (its processes ended with the hosts' sshd).
+    if [ "$(getent passwd "$BECOME_USER" | cut -d: -f5)" = "$BECOME_COMMENT" ]; then
+        userdel -r "$BECOME_USER" >/dev/null 2>&1 || true
+        rm -f /etc/sudoers.d/skp-lab
+    fi
     # A bridge goes once none of its ports is left (another lab may share it).
     for bridge in $(echo "$bridges" | tr ' ' '\n' | sort -u); do
         [ -n "$(ip -o link show master "$bridge" 2>/dev/null)" ] || ip link del "$bridge" 2>/dev/null || true

@@ -19,6 +19,24 @@ extension App {
     }
 
 
+    /// Where `sudo` steps get their password, asked for only when the first one needs it:
+    /// `-K` (the terminal, else one line of stdin), else `$SKP_BECOME_PASSWORD`. A dry run asks
+    /// nothing: its plan shows the `sudo -S` form with no password in it.
+    func becomePassword(_ options: Options, environment: SkpEnvironment) -> BecomePassword {
+        let ask = askBecomePassword, given = environment["SKP_BECOME_PASSWORD"]
+        return BecomePassword {
+            if options.dryRun { return options.askBecomePass || given != nil ? Secret("") : nil }
+            if options.askBecomePass {
+                guard let typed = ask("BECOME password (sudo): ") else {
+                    throw Diagnostic("-K needs the become password: no terminal to ask on, and stdin ended",
+                                     hint: "type it at the prompt, pipe it on stdin, or set SKP_BECOME_PASSWORD")
+                }
+                return try BecomePassword.checked(typed, origin: "the become password given to -K")
+            }
+            return try given.map { try BecomePassword.checked($0, origin: "$SKP_BECOME_PASSWORD") }
+        }
+    }
+
     /// skp's own folder: the nearest parent of the executable holding lab/lab.sh
     /// (the binary lives in .build/…/release inside it).
     static func projectRoot() -> String {

@@ -9,6 +9,8 @@ public struct App {
     /// How hosts are reached (the SSH transport, supplied by the executable).
     public var transport: Transport?
     public var prompt: (@Sendable (String, Bool) -> String?)? = { Prompt.ask($0, secret: $1) }
+    /// `-K`: reads the become password (the terminal, else a line of stdin).
+    public var askBecomePassword: @Sendable (String) -> String? = { Prompt.line($0) }
     let attached = AttachedStatus()
 
     /// Set after `run` when an `attach` step ran: its command's exit status, which the executable
@@ -133,6 +135,7 @@ public struct App {
         // A dry run never stops to ask.
         planner.prompt = options.dryRun ? nil : prompt
         planner.defaultSerial = options.serial
+        planner.become = becomePassword(options, environment: environment)
         if let text = options.limit {
             let set = try SelectorResolver(inventory: inventory).resolve(Parser.parseSelector(text))
             if set.isEmpty { throw Diagnostic("--limit \(text) names no host") }

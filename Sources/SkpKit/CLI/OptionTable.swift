@@ -59,6 +59,9 @@ extension OptionSpec {
         OptionSpec("tasks", nil, "DIR", .text(\.tasksPath), "task files (default $SKP_TASKS, else ./tasks)"),
         OptionSpec("user", nil, "USER", .text(\.user), "SSH user for hosts without one (default $SKP_USER, else root)"),
         OptionSpec("identity", nil, "FILE", .text(\.identity), "SSH private key (default: per-host key, ssh-agent, ~/.ssh/id_*)"),
+        OptionSpec("ask-become-pass", "K", nil, .on(\.askBecomePass),
+                   "ask once for sudo's password (no echo; one line of stdin when",
+                   "it is not a terminal); else $SKP_BECOME_PASSWORD, or a host's become_password"),
         OptionSpec("port", nil, "N", .checked { flag, value, options in
             options.port = try CommandLineParser.whole(value, flag: flag, in: CommandLineParser.portRange, unit: "a port")
         }, "SSH port for hosts without one (default 22)"),

@@ -35,6 +35,8 @@ public struct Options: Sendable {
     public var outputDir: String?
     public var hostKeyChecking = "accept-new"
     public var identity: String?
+    /// `-K`: ask for the password `sudo` steps give sudo (users other than root).
+    public var askBecomePass = false
     public var port: Int?
     /// Keepalives (nil: ssh_config's ServerAlive*, else Endpoint's defaults).
     public var serverAliveInterval: Int?

@@ -35,6 +35,24 @@ public enum Prompt {
     }
 }
 
+extension Prompt {
+    /// `-K`: on a terminal, asked without echo; otherwise one line of stdin (a pipe, a file), so
+    /// scripts and tests can give it. Read a byte at a time: nothing after the line is taken.
+    /// nil when stdin ends before anything was read.
+    public static func line(_ question: String) -> String? {
+        if isatty(0) == 1 { return ask(question, secret: true) }
+        var bytes: [UInt8] = []
+        var byte: UInt8 = 0
+        var got = false
+        while read(0, &byte, 1) == 1 {
+            got = true
+            if byte == UInt8(ascii: "\n") { break }
+            bytes.append(byte)
+        }
+        return got ? String(decoding: bytes, as: UTF8.self) : nil
+    }
+}
+
 /// What a signal handler needs to give the terminal its echo back: plain globals, since a
 /// handler may only call async-signal-safe functions (tcsetattr, write, _exit).
 private enum Echo {

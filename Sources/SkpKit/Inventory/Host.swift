@@ -30,6 +30,15 @@ public struct Host: Sendable {
         labels.contains { $0.key == key && Host.isEnabled($0.value) }
     }
 
+    /// Why `password` cannot be given to sudo (`become_password`, `-K`, `$SKP_BECOME_PASSWORD`),
+    /// or nil. sudo reads one line; and an empty line is how skp tells sudo's input from the
+    /// command's (Planning/Become.swift), so the password cannot be empty.
+    public static func becomePasswordProblem(_ password: String) -> String? {
+        if password.isEmpty { return "is empty" }
+        if password.contains(where: \.isNewline) { return "has a line break" }
+        return nil
+    }
+
     static func isEnabled(_ value: String) -> Bool {
         // Short words only: nothing longer can match, and lowercasing is the expensive part.
         value.utf8.count <= 7 && ["enable", "enabled", "true", "yes", "on"].contains(value.lowercased())

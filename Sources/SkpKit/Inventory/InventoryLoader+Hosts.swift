@@ -42,6 +42,14 @@ extension InventoryLoader {
                     }
                 case "key", "identity_file":
                     host.key = expandedString(value, field: key)
+                case "become_password":
+                    // sudo's password for this host's user (a secret by its name): one line, or sudo misreads it.
+                    guard let text = expandedString(value, field: key) else { break }
+                    if let problem = Host.becomePasswordProblem(text) {
+                        report("host \(name)'s become_password \(problem)", at: value.location, hint: "sudo reads its password as one non-empty line")
+                    } else {
+                        host.fields[key] = .secret(Secret(text))
+                    }
                 case "jump", "proxy_jump":
                     host.jump = expandedString(value, field: key).flatMap { checkEndpoint($0, field: key, at: value.location) }
                 default:

@@ -12,6 +12,9 @@ public struct Command: Sendable, CustomStringConvertible {
         case captured(String, quoting: Quoting)
         /// A whole command passed as one quoted word (`sudo -n sh -c '…'`).
         case nested(Command)
+        /// A whole command run by sudo with a password on its stdin (`Become`): shown as
+        /// `sudo -S -p '' sh -c '…'`; the password is a secret, never in the text.
+        case become(Command, password: Secret, host: String)
     }
 
     public var parts: [Part]
@@ -40,6 +43,8 @@ public struct Command: Sendable, CustomStringConvertible {
                 } else {
                     out += ShellQuote.quote(inner.render(captures: captures))
                 }
+            case .become(let inner, _, _):
+                out += Become.shown + ShellQuote.quote(inner.render(captures: captures, masked: captures == nil || masked))
             }
         }
         return out
@@ -83,6 +88,14 @@ public struct Command: Sendable, CustomStringConvertible {
                 out += ShellQuote.quote(TransportCommand.reads(values) + "exec </dev/null\n" + innerText)
                 out += " <<SKP_SECRETS_END\n"
                 out += values.map { "${\(TransportCommand.variable($0.0))}\n" }.joined() + "SKP_SECRETS_END"
+            case .become(let inner, let password, let host):
+                // Like `.nested`, and the password is one more value, which only sudo reads.
+                let passwordReference = variable(for: password, .hereDocument(expanding: true))
+                var innerUsed = Set<Int>()
+                let innerText = inner.transportText(captures: captures, table: &table, used: &innerUsed)
+                used.formUnion(innerUsed)
+                out += Become.transportText(innerText, password: passwordReference,
+                                            values: innerUsed.sorted().map { ($0, table[$0]) }, host: host)
             }
         }
         return out
@@ -94,6 +107,7 @@ public struct Command: Sendable, CustomStringConvertible {
             switch part {
             case .secret(let s, _): [s]
             case .nested(let inner): inner.secrets
+            case .become(let inner, let password, _): [password] + inner.secrets
             default: []
             }
         }
@@ -104,7 +118,7 @@ public struct Command: Sendable, CustomStringConvertible {
         parts.flatMap { part -> [String] in
             switch part {
             case .captured(let name, _): [name]
-            case .nested(let inner): inner.capturedNames
+            case .nested(let inner), .become(let inner, _, _): inner.capturedNames
             default: []
             }
         }

@@ -89,8 +89,14 @@ extension Planner {
         case .sudo(let template):
             let command = try evaluator.render(template, quoting: true)
             let user = scope.host.flatMap { inventory.hosts[$0].user } ?? defaultUser
-            // root needs no sudo; anyone else gets a non-interactive sudo around a shell.
-            return .run(user == "root" ? command : Command([.literal("sudo -n sh -c "), .nested(command)]))
+            // root needs no sudo; anyone else gets sudo around a shell: with the become password
+            // on its stdin when there is one, else a non-interactive sudo.
+            if user == "root" { return .run(command) }
+            if let password = try becomePassword(host: scope.host) {
+                let name = scope.host.map { inventory.hosts[$0].name } ?? "local"
+                return .run(Command([.become(command, password: password, host: name)]))
+            }
+            return .run(Command([.literal("sudo -n sh -c "), .nested(command)]))
         case .local(let template):
             return .local(try evaluator.render(template, quoting: true))
         case .show(let template):
@@ -130,5 +136,12 @@ extension Planner {
             let limit = try timeout.map { try Self.number($0, evaluator, in: 1...86400, what: "timeout", source: scope.source) } ?? 60
             return .until(try evaluator.render(template, quoting: true), every: interval, timeout: limit)
         }
+    }
+
+    /// The host's own `become_password` (a secret by its name; checked when hosts.json loads),
+    /// else the run's.
+    func becomePassword(host: Int?) throws -> Secret? {
+        if let host, let own = inventory.hosts[host].fields["become_password"]?.secret { return own }
+        return try become?.value()
     }
 }

@@ -12,6 +12,8 @@ public struct Planner {
     /// `sudo` steps need `sudo`.
     public var defaultUser: String
     public var prompt: (@Sendable (String, Bool) -> String?)?
+    /// The run's become password for `sudo` steps (`-K`, `$SKP_BECOME_PASSWORD`); nil: none.
+    public var become: BecomePassword?
     let checkCache = CheckRenderCache()
 
     public init(library: TaskLibrary, inventory: Inventory, environment: SkpEnvironment,
