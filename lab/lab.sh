@@ -5,12 +5,15 @@
 # Linux and root only. Called by tasks/lab.skp; see `./skp --help lab.up`.
 #
 #   lab.sh prepare ADDRESS...         bridge(s) and the control machine's key
-#   lab.sh host-up NAME ADDRESS [sshd-only]
+#   lab.sh host-up NAME ADDRESS [full|sshd-only] [LATENCY_MS]
+#                                     LATENCY_MS > 0: SSH reaches the host through a proxy that
+#                                     delays each direction that long (a WAN stand-in); a host
+#                                     already up takes the new latency (0: none)
 #   lab.sh known-hosts                record every running host's key in ~/.ssh/known_hosts
 #   lab.sh status                     one line per host
 #   lab.sh down                       stop everything the lab started, leave nothing behind
 #   lab.sh generate N                 write .skp/lab-N/{hosts,volumes,networks}.json (sshd-only hosts)
-#   lab.sh up-generated N             generate, then bring all of them up
+#   lab.sh up-generated N [LATENCY_MS] generate, then bring all of them up
 #   lab.sh s3 URL BUCKET              an S3 API (moto) at URL if it is a lab bridge address, with BUCKET
 #   lab.sh exec NAME COMMAND...       run a command inside a lab host (tests use it)
 #
@@ -19,6 +22,7 @@
 set -euo pipefail
 
 STATE=${SKP_LAB_DIR:-/tmp/skp-lab}
+HERE=$(cd "$(dirname "$0")" && pwd)
 KNOWN_HOSTS=${SKP_KNOWN_HOSTS:-$HOME/.ssh/known_hosts}
 BECOME_USER=skpuser
 BECOME_COMMENT="skp lab sudo user, password in the lab state"
@@ -100,10 +104,12 @@ become_user() {
 
 cmd_host_up() {
     need_root
-    local name=$1 address=$2 mode=${3:-full}
+    local name=$1 address=$2 mode=${3:-full} latency=${4:-0}
     local dir="$STATE/$name" ns="skp-$name" veth bridge
+    [[ $latency =~ ^[0-9]{1,4}$ ]] && [ "$latency" -le 2000 ] || die "latency takes milliseconds from 0 to 2000, not '$latency'"
     veth=$(veth_for "$name"); bridge=$(bridge_for "$address")
     if alive "$dir/sshd.pid" && { [ "$mode" = sshd-only ] || alive "$dir/dockerd.pid"; }; then
+        set_latency "$name" "$address" "$latency"
         echo "$name is already up ($address)"
         return 0
     fi
@@ -170,6 +176,7 @@ CONF
     local i
     for i in $(seq 300); do
         if alive "$dir/sshd.pid" && { [ "$mode" = sshd-only ] || [ -S "$dir/docker.sock" ]; }; then
+            set_latency "$name" "$address" "$latency"
             echo "$name is up ($address)"
             return 0
         fi
@@ -177,6 +184,32 @@ CONF
     done
     tail -5 "$dir/dockerd.log" "$dir/sshd.log" >&2 2>/dev/null || true
     die "$name did not come up in 30 s"
+}
+
+# A host's WAN stand-in: SSH connections that reach its address from outside are redirected
+# (iptables, in its own namespace) to a proxy that delays each direction by LATENCY ms and hands
+# them on to sshd (lab/delay-proxy.py; its own connection starts inside the host, so it is not
+# redirected again). Set on a running host without touching its sshd: connections already open
+# keep the path they had. 0 removes the proxy.
+set_latency() {
+    local name=$1 address=$2 latency=$3 dir="$STATE/$1" pid rule
+    pid=$(cat "$dir/sshd.pid")
+    rule=(PREROUTING -p tcp -d "$address" --dport 22 -j REDIRECT --to-ports 2222)
+    if [ "$(cat "$dir/latency" 2>/dev/null || echo 0)" = "$latency" ] && { [ "$latency" = 0 ] || alive "$dir/proxy.pid"; }; then
+        return 0
+    fi
+    while nsenter -t "$pid" --net iptables -t nat -D "${rule[@]}" 2>/dev/null; do :; done
+    if alive "$dir/proxy.pid"; then kill "$(cat "$dir/proxy.pid")" 2>/dev/null || true; fi
+    rm -f "$dir/proxy.pid"
+    echo "$latency" > "$dir/latency"
+    [ "$latency" != 0 ] || return 0
+    command -v python3 >/dev/null || die "the latency proxy needs python3"
+    setsid nsenter -t "$pid" --net python3 "$HERE/delay-proxy.py" "$address" 2222 "$address" 22 "$latency" "$dir/proxy.pid" \
+        </dev/null >"$dir/proxy.log" 2>&1 9>&- &
+    local i
+    for i in $(seq 100); do alive "$dir/proxy.pid" && break; sleep 0.05; done
+    alive "$dir/proxy.pid" || die "$name: the latency proxy did not start ($(tail -1 "$dir/proxy.log" 2>/dev/null))"
+    nsenter -t "$pid" --net iptables -t nat -A "${rule[@]}"
 }
 
 cmd_known_hosts() {
@@ -201,7 +234,14 @@ cmd_status() {
         local sshd=down docker=-
         alive "$dir/sshd.pid" && sshd=up
         if [ "$(cat "$dir/mode")" != sshd-only ]; then docker=down; alive "$dir/dockerd.pid" && docker=up; fi
-        printf '%-8s %-15s sshd %-4s dockerd %s\n' "$name" "$(cat "$dir/address")" "$sshd" "$docker"
+        local latency; latency=$(cat "$dir/latency" 2>/dev/null || echo 0)
+        if [ "$latency" != 0 ]; then
+            local proxy=down; alive "$dir/proxy.pid" && proxy=up
+            latency="  latency ${latency} ms each way (proxy $proxy)"
+        else
+            latency=""
+        fi
+        printf '%-8s %-15s sshd %-4s dockerd %s%s\n' "$name" "$(cat "$dir/address")" "$sshd" "$docker" "$latency"
     done
     [ $any = 1 ] || echo "no lab hosts are up"
 }
@@ -339,12 +379,12 @@ cmd_generate() {
 }
 
 cmd_up_generated() {
-    local n=$1 inventory
+    local n=$1 latency=${2:-0} inventory
     inventory=$(cmd_generate "$n")
     cmd_prepare 192.168.57.11
     # Hosts come up 16 at a time; each is independent.
     sed -n 's/^  "\(h[0-9]*\)": {"ipv4": "\([0-9.]*\)".*/\1 \2/p' "$inventory" |
-        xargs -P 16 -L 1 sh -c '"$0" host-up "$1" "$2" sshd-only >/dev/null || echo "lab: $1 failed" >&2' "$0"
+        xargs -P 16 -L 1 sh -c '"$0" host-up "$2" "$3" sshd-only "$1" >/dev/null || echo "lab: $2 failed" >&2' "$0" "$latency"
     cmd_known_hosts
     echo "$n sshd-only hosts are up; use them with: ./skp --inventory $(dirname "$inventory") ssh.cmd -c=hostname"
 }
@@ -389,8 +429,8 @@ case "${1:-}" in
     status) cmd_status ;;
     down) lock -x; cmd_down ;;
     generate) cmd_generate "$2" ;;
-    up-generated) lock -s; cmd_up_generated "$2" ;;
+    up-generated) lock -s; cmd_up_generated "$2" "${3:-0}" ;;
     s3) shift; lock -s; cmd_s3 "$@" ;;
     exec) shift; cmd_exec "$@" ;;
-    *) sed -n '2,15p' "$0" >&2; exit 2 ;;
+    *) sed -n '2,/^set -euo/{/^#/p}' "$0" >&2; exit 2 ;;
 esac

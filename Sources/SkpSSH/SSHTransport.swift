@@ -12,6 +12,9 @@ public struct SSHTransport: Transport {
 
     public init() { _ = Self.initialized }
 
+    /// Each channel runs what it is sent in the host's login shell: a batch of steps too.
+    public var runsBatches: Bool { true }
+
     public func connect(to endpoint: Endpoint, cancel: Cancellation) throws -> RemoteSession {
         // Retry what may be transient (a refused or timed-out connection) with backoff;
         // never retry a host key or authentication failure.

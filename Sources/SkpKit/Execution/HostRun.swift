@@ -14,135 +14,84 @@ struct HostRun {
     let skips: [String: String]
 
     /// Runs the steps; false when the host failed (it then sits out the rest of the run).
+    /// Consecutive steps that can go together go as one script on one channel (`StepBatch`).
     func run() -> Bool {
         let start = Date()
         var status: HostReport.Status = .ok
         defer {
             context.send(.hostFinished(task: task.name, host: host.name, status: status, duration: Date().timeIntervalSince(start)))
         }
-        for (index, step) in host.steps.enumerated() {
+        var index = 0
+        while index < host.steps.count {
             if context.cancel.isCancelled { status = .cancelled; return false }
             let key = keys[index]
-            let description = context.mask.apply(ResumeLedger.describe(step))
             if let earlier = skips[key.key] {
-                context.send(.stepSkipped(key, description: description, doneIn: earlier))
+                context.send(.stepSkipped(key, description: describe(index), doneIn: earlier))
+                index += 1
                 continue
             }
-            let stepStart = Date()
-            if context.settings.verbose {
-                context.send(.note(task: task.name, host: host.name, text: description, failure: false))
+            let batch = batchable(from: index)
+            let results = batch.count > 1 ? runBatch(batch) : [runOne(index)]
+            for result in results {
+                switch result {
+                case .changed: if status == .ok { status = .changed }
+                case .wouldChange: status = .wouldChange
+                case .unchanged, .ok, .cannotTell: break
+                case .failed(let failure):
+                    status = failure.status
+                    context.exclude(host.name)
+                    return false
+                }
             }
-            context.send(.stepStarted(key, description: description))
-            var result: StepResult
-            do {
-                result = context.settings.check ? try probe(step) : try attempts(of: step, key: key)
-            } catch let failure as StepFailure {
-                result = .failed(failure)
-            } catch {
-                // Not a failure skp knows: still a value in the summary, never lost.
-                result = .failed(StepFailure(status: .failed, message: "\(error)"))
-            }
-            // Masked as the event is built: every observer gets the same safe text.
-            if case .failed(var failure) = result {
-                failure.message = context.mask.apply(failure.message)
-                failure.stderrTail = failure.stderrTail.map(context.mask.apply)
-                result = .failed(failure)
-            }
-            context.send(.stepFinished(key, description: description, result: result, duration: Date().timeIntervalSince(stepStart)))
-            switch result {
-            case .changed: if status == .ok { status = .changed }
-            case .wouldChange: status = .wouldChange
-            case .unchanged, .ok, .cannotTell: break
-            case .failed(let failure):
-                status = failure.status
-                context.exclude(host.name)
-                return false
-            }
+            // A batch cut short without a failure: Ctrl-C.
+            if results.count < batch.count { status = .cancelled; return false }
+            index += max(1, batch.count)
         }
         return true
     }
 
+    /// The step as output, journal and resume name it, masked.
+    func describe(_ index: Int) -> String { context.mask.apply(ResumeLedger.describe(host.steps[index])) }
+
+    /// A step is starting: said in order (the verbose line, then the event).
+    func announce(_ index: Int) {
+        if context.settings.verbose {
+            context.send(.note(task: task.name, host: host.name, text: describe(index), failure: false))
+        }
+        context.send(.stepStarted(keys[index], description: describe(index)))
+    }
+
+    /// One step on its own channel (or the control machine, or SFTP).
+    func runOne(_ index: Int) -> StepResult {
+        let step = host.steps[index]
+        let stepStart = Date()
+        announce(index)
+        var result: StepResult
+        do {
+            result = context.settings.check ? try probe(step) : try attempts(of: step, key: keys[index])
+        } catch let failure as StepFailure {
+            result = .failed(failure)
+        } catch {
+            // Not a failure skp knows: still a value in the summary, never lost.
+            result = .failed(StepFailure(status: .failed, message: "\(error)"))
+        }
+        return finish(index, result, since: stepStart)
+    }
+
+    /// The step's end as an event, failure text masked as the event is built: every observer
+    /// gets the same safe text.
+    func finish(_ index: Int, _ result: StepResult, since stepStart: Date) -> StepResult {
+        var result = result
+        if case .failed(var failure) = result {
+            failure.message = context.mask.apply(failure.message)
+            failure.stderrTail = failure.stderrTail.map(context.mask.apply)
+            result = .failed(failure)
+        }
+        context.send(.stepFinished(keys[index], description: describe(index), result: result, duration: Date().timeIntervalSince(stepStart)))
+        return result
+    }
+
     var isLocal: Bool { host.host == nil }
-
-    /// The step, tried again after a failure while `retry` allows (a failure, or a timeout; never
-    /// an unreachable host or Ctrl-C). Each failed attempt is an event: output and journal show it.
-    func attempts(of step: PlannedStep, key: StepKey) throws -> StepResult {
-        let allowed = step.retry?.attempts ?? 1
-        var attempt = 1
-        while true {
-            do {
-                return try runStep(step)
-            } catch let failure as StepFailure where attempt < allowed && [.failed, .timedOut].contains(failure.status) {
-                let delay = step.retry?.delay ?? 0
-                context.send(.stepRetried(key, attempt: attempt, of: allowed, message: context.mask.apply(failure.message), delay: delay))
-                try pause(delay)
-                attempt += 1
-            }
-        }
-    }
-
-    /// Sleeps, waking for Ctrl-C.
-    func pause(_ seconds: Double) throws {
-        let end = Date().addingTimeInterval(seconds)
-        while Date() < end {
-            if context.cancel.isCancelled { throw StepFailure(status: .cancelled, message: "interrupted") }
-            usleep(UInt32(min(0.05, max(0, end.timeIntervalSinceNow)) * 1_000_000))
-        }
-    }
-
-    func runStep(_ step: PlannedStep) throws -> StepResult {
-        let onControl = isLocal || { if case .local = step.kind { return true } else { return false } }()
-        // `unless "check"`: when the check succeeds the step is already done (or, for `fail`,
-        // not needed) and is reported unchanged.
-        if let check = step.unless {
-            let status = try execute(check, onControl: onControl, quiet: true)
-            if status.status.exitCode == 0 && !status.status.timedOut { return .unchanged }
-        }
-        switch step.kind {
-        case .run(let command), .local(let command), .show(let command):
-            try succeeded(try execute(command, onControl: onControl, quiet: false), command: command)
-            return step.changesHost ? .changed : .ok
-        case .capture(let name, let command, let local):
-            let result = try execute(command, onControl: local || isLocal, quiet: false, captureStdout: true)
-            try succeeded(result, command: command)
-            let value = String(decoding: result.stdout, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-            context.keep(value, as: name + "@" + host.name)
-            return .ok
-        case .upload(let content, let path, let mode):
-            let bytes = Array(content.render(captures: context.capturedValues).utf8)
-            let session = try context.connection(for: host, password: password)
-            do {
-                return try session.upload(bytes, to: path, mode: Int32(mode ?? 0o644)) ? .changed : .unchanged
-            } catch TransportError.lost(let message) {
-                throw StepFailure(status: .unreachable, message: message, cutOff: true)
-            } catch let error as TransportError where isLocal {
-                throw StepFailure(status: .failed, message: error.description)
-            } catch {
-                throw StepFailure(status: .failed, message: "upload to \(path) failed: \(error)")
-            }
-        case .download(let remote, let local):
-            return try download(remote, to: local, checkOnly: false)
-        case .echo(let text):
-            context.send(.note(task: task.name, host: host.name, text: context.mask.apply(text.render(captures: context.capturedValues, masked: true)),
-                               failure: false))
-            return .ok
-        case .attach(let command):
-            return try attach(command)
-        case .fail(let text):
-            throw StepFailure(status: .failed, message: text.render(captures: context.capturedValues, masked: true))
-        case .until(let check, let every, let timeout):
-            let deadline = Date().addingTimeInterval(timeout)
-            while true {
-                let result = try execute(check, onControl: onControl, quiet: true)
-                if result.status.exitCode == 0 && !result.status.timedOut { return .ok }
-                guard Date().addingTimeInterval(every) < deadline else {
-                    throw StepFailure(status: .failed, message: "not true after \(Self.seconds(timeout)) s: \(check)",
-                                      exitCode: result.status.exitCode, stderrTail: result.stderrTail)
-                }
-                try pause(every)
-            }
-        }
-    }
 
     func attach(_ command: Command) throws -> StepResult {
         guard isatty(0) == 1, isatty(1) == 1 else {

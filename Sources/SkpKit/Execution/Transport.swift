@@ -3,6 +3,13 @@
 public protocol Transport: Sendable {
     /// Opens one authenticated connection, reused for every step on that host.
     func connect(to endpoint: Endpoint, cancel: Cancellation) throws -> RemoteSession
+    /// Whether its sessions run a script of several steps as sent, a POSIX shell reading it on
+    /// the other end (`StepBatch`): the executor sends consecutive steps together only then.
+    var runsBatches: Bool { get }
+}
+
+extension Transport {
+    public var runsBatches: Bool { false }
 }
 
 /// One authenticated connection to a host. Each command runs on its own channel.

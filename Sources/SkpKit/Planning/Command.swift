@@ -61,6 +61,13 @@ public struct Command: Sendable, CustomStringConvertible {
         return TransportCommand(text: text, secrets: table)
     }
 
+    /// The text the transport runs, its values joining `table` (shared by the steps of one
+    /// batch, so each value is read once).
+    func transportText(captures: [String: String], table: inout [Secret]) -> String {
+        var used = Set<Int>()
+        return transportText(captures: captures, table: &table, used: &used)
+    }
+
     private func transportText(captures: [String: String], table: inout [Secret], used: inout Set<Int>) -> String {
         func variable(for value: Secret, _ quoting: Quoting) -> String {
             if !table.contains(value) { table.append(value) }

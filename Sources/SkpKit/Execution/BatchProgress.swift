@@ -1,0 +1,102 @@
+import Foundation
+
+/// Follows a batch's two streams (`FrameReader` each) and says, as the frames arrive, which step
+/// started, what it printed and how it ended. A step ends when both streams have its end frame:
+/// its last error lines are then all in.
+struct BatchProgress {
+    let batch: StepBatch
+    let steps: [PlannedStep]
+    var started: (Int) -> Void = { _ in }
+    var output: (OutputStream, [UInt8]) -> Void = { _, _ in }
+    /// Reports a step's result (it returns the result as reported: masked).
+    var finished: (Int, StepResult, Date) -> StepResult = { _, result, _ in result }
+    private(set) var results: [StepResult] = []
+
+    private var stdout: FrameReader, stderr: FrameReader
+    private var running: Int?
+    private var since = Date()
+    private var status: String?
+    private var stderrEnded = false
+    private var stderrTail = TailBuffer(limit: 20)
+
+    init(batch: StepBatch, steps: [PlannedStep]) {
+        self.batch = batch
+        self.steps = steps
+        stdout = FrameReader(prefix: batch.markerPrefix)
+        stderr = FrameReader(prefix: batch.markerPrefix)
+    }
+
+    mutating func feed(_ stream: OutputStream, _ bytes: [UInt8]) {
+        let pieces = stream == .stdout ? stdout.feed(bytes) : stderr.feed(bytes)
+        for piece in pieces { take(piece, from: stream) }
+    }
+
+    private mutating func take(_ piece: FrameReader.Piece, from stream: OutputStream) {
+        switch piece {
+        case .output(let bytes):
+            if stream == .stderr { stderrTail.append(bytes) }
+            output(stream, bytes)
+        case .start(let position):
+            guard stream == .stdout, running == nil, position == results.count, position < steps.count else { return }
+            running = position
+            since = Date()
+            status = nil
+            stderrEnded = false
+            stderrTail = TailBuffer(limit: 20)
+            started(position)
+        case .end(let position, let code):
+            guard position == running else { return }
+            if stream == .stdout { status = code ?? "" } else { stderrEnded = true }
+            if status != nil && stderrEnded { end(with: result(of: position, status: status!)) }
+        }
+    }
+
+    private func result(of position: Int, status: String) -> StepResult {
+        let step = steps[position]
+        if status == "u" { return .unchanged }
+        if status == "0" { return step.changesHost ? .changed : .ok }
+        let code = Int32(status) ?? -1
+        return .failed(StepFailure(status: .failed, message: "exit \(code): \(batch.entries[position].command)",
+                                   exitCode: code, stderrTail: stderrTail.lines))
+    }
+
+    private mutating func end(with result: StepResult) {
+        guard let position = running else { return }
+        running = nil
+        results.append(finished(position, result, since))
+    }
+
+    /// The channel closed. A step still running ended with the script: its shell was killed,
+    /// or it could not run (the script's own exit status says how).
+    mutating func ended(_ channel: CommandStatus) {
+        for piece in stdout.finish() { take(piece, from: .stdout) }
+        for piece in stderr.finish() { take(piece, from: .stderr) }
+        if let position = running {
+            // Its end frame came on stdout only: the result is known.
+            if let status { return end(with: result(of: position, status: status)) }
+            let how = channel.signal.map { "killed by SIG\($0)" } ?? "exit \(channel.exitCode)"
+            end(with: .failed(StepFailure(status: .failed, message: "\(how): \(batch.entries[position].command)",
+                                          exitCode: channel.exitCode, stderrTail: stderrTail.lines)))
+        } else if results.isEmpty, channel.exitCode != 0 {
+            // The script never reached its first step (the remote shell refused it).
+            started(0)
+            running = 0
+            end(with: .failed(StepFailure(status: .failed, message: "exit \(channel.exitCode): the host's shell did not run the steps",
+                                          exitCode: channel.exitCode, stderrTail: stderrTail.lines)))
+        }
+    }
+
+    /// The channel broke off (timeout, Ctrl-C, a lost connection): the running step, or the
+    /// first when none started, ends with `failure`.
+    mutating func cut(_ failure: StepFailure) {
+        if running == nil {
+            guard results.count < steps.count else { return }
+            running = results.count
+            started(results.count)
+        }
+        var failure = failure
+        failure.stderrTail = stderrTail.lines
+        if failure.status == .timedOut, let position = running { failure.message += ": \(batch.entries[position].command)" }
+        end(with: .failed(failure))
+    }
+}

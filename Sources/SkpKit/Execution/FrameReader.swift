@@ -1,0 +1,90 @@
+/// Splits one stream of a batch (stdout or stderr) into the steps' own bytes and the frame
+/// lines between them (`StepBatch`). Bytes pass through as they come, except a tail that could
+/// be the start of a marker, held until the next bytes tell; memory stays bounded whatever a
+/// command prints (a marker line is short: anything longer is output).
+struct FrameReader {
+    enum Piece: Equatable {
+        case output([UInt8])
+        case start(Int)
+        /// The step's status on stdout (`0`, `u` for unchanged, an exit code); none on stderr.
+        case end(Int, String?)
+    }
+
+    let prefix: [UInt8]
+    private var pending: [UInt8] = []
+    /// Set while the bytes after a marker prefix are read up to its line break.
+    private var inMarker = false
+    static let longestMarker = 64
+
+    init(prefix: [UInt8]) { self.prefix = prefix }
+
+    mutating func feed(_ bytes: [UInt8]) -> [Piece] {
+        pending += bytes
+        var pieces: [Piece] = []
+        while true {
+            if inMarker {
+                guard let newline = pending.firstIndex(of: 10) else {
+                    if pending.count > Self.longestMarker { pieces.append(.output(prefix + pending)); pending = []; inMarker = false }
+                    return pieces
+                }
+                let line = Array(pending[..<newline])
+                pending.removeFirst(newline + 1)
+                inMarker = false
+                if let piece = Self.parse(line) { pieces.append(piece) } else { pieces.append(.output(prefix + line + [10])) }
+                continue
+            }
+            if let at = Self.find(prefix, in: pending) {
+                if at > 0 { pieces.append(.output(Array(pending[..<at]))) }
+                pending.removeFirst(at + prefix.count)
+                inMarker = true
+                continue
+            }
+            // No marker yet: all but a tail that may begin one goes out now.
+            let keep = Self.overlap(of: pending, with: prefix)
+            if pending.count > keep {
+                pieces.append(.output(Array(pending[..<(pending.count - keep)])))
+                pending.removeFirst(pending.count - keep)
+            }
+            return pieces
+        }
+    }
+
+    /// What is left when the stream ends: output (a marker cut short is output too).
+    mutating func finish() -> [Piece] {
+        defer { pending = []; inMarker = false }
+        let rest = inMarker ? prefix + pending : pending
+        return rest.isEmpty ? [] : [.output(rest)]
+    }
+
+    /// `S 3`, `E 3 0`, `E 3 u`, `E 3`.
+    static func parse(_ line: [UInt8]) -> Piece? {
+        let words = String(decoding: line, as: UTF8.self).split(separator: " ", omittingEmptySubsequences: false)
+        guard words.count >= 2, let index = Int(words[1]), index >= 0 else { return nil }
+        switch (words[0], words.count) {
+        case ("S", 2): return .start(index)
+        case ("E", 2): return .end(index, nil)
+        case ("E", 3): return .end(index, String(words[2]))
+        default: return nil
+        }
+    }
+
+    static func find(_ needle: [UInt8], in haystack: [UInt8]) -> Int? {
+        guard let first = needle.first, haystack.count >= needle.count else { return nil }
+        var start = 0
+        while start <= haystack.count - needle.count, let at = haystack[start...(haystack.count - needle.count)].firstIndex(of: first) {
+            if haystack[at..<(at + needle.count)].elementsEqual(needle) { return at }
+            start = at + 1
+        }
+        return nil
+    }
+
+    /// The longest end of `bytes` that is a beginning of `prefix`.
+    static func overlap(of bytes: [UInt8], with prefix: [UInt8]) -> Int {
+        var length = min(bytes.count, prefix.count - 1)
+        while length > 0 {
+            if bytes[(bytes.count - length)...].elementsEqual(prefix[..<length]) { return length }
+            length -= 1
+        }
+        return 0
+    }
+}

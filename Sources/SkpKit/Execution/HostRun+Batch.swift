@@ -1,0 +1,102 @@
+import Foundation
+
+/// Consecutive steps that go to the host together, as one script on one channel (`StepBatch`):
+/// commands (`run`, `sudo`, `show`) with or without an `unless` check. Everything else keeps a
+/// channel, SFTP or the control machine of its own: captures (their values may be needed right
+/// after), uploads and downloads, `local`, `attach`, `until`, `retry`, and all of `--check`.
+extension HostRun {
+    func batchable(from index: Int) -> [Int] {
+        guard !isLocal, !context.settings.check, context.transport.runsBatches else { return [index] }
+        var indexes: [Int] = []
+        let known = context.capturedValues
+        for i in index..<host.steps.count {
+            let step = host.steps[i]
+            guard skips[keys[i].key] == nil, step.retry == nil, Self.command(of: step) != nil,
+                  step.capturedNames.allSatisfy({ known[$0] != nil }) else { break }
+            indexes.append(i)
+        }
+        return indexes.isEmpty ? [index] : indexes
+    }
+
+    static func command(of step: PlannedStep) -> Command? {
+        switch step.kind {
+        case .run(let command), .show(let command): command
+        default: nil
+        }
+    }
+
+    /// Runs the steps at `indexes` as one script; their events go out as their frames arrive.
+    /// Returns the results of the steps that ran, in order (fewer when one failed or Ctrl-C).
+    func runBatch(_ indexes: [Int]) -> [StepResult] {
+        let batch = StepBatch(indexes.map { StepBatch.Entry(index: $0, check: host.steps[$0].unless, command: Self.command(of: host.steps[$0])!) })
+        let sent = batch.script(captures: context.capturedValues)
+        let watchdog = Watchdog(parent: context.cancel)
+        defer { watchdog.stop() }
+        var progress = BatchProgress(batch: batch, steps: indexes.map { host.steps[$0] })
+        let timeout = context.settings.commandTimeout
+        progress.started = { position in
+            announce(indexes[position])
+            // Its check and its command each get the command timeout.
+            watchdog.deadline = timeout.map { Date().addingTimeInterval($0 * (host.steps[indexes[position]].unless == nil ? 1 : 2)) }
+        }
+        progress.output = { stream, bytes in context.send(.output(task: task.name, host: host.name, stream: stream, bytes: bytes)) }
+        progress.finished = { position, result, since in
+            watchdog.deadline = nil
+            return finish(indexes[position], result, since: since)
+        }
+        do {
+            let session = try context.connection(for: host, password: password)
+            let status = try session.run(sent.text, secrets: sent.secrets, timeout: nil, cancel: watchdog.cancellation) { stream, bytes in
+                progress.feed(stream, bytes)
+            }
+            progress.ended(status)
+        } catch TransportError.cancelled {
+            progress.cut(watchdog.timedOut
+                         ? StepFailure(status: .timedOut, message: "timed out after \(Self.seconds(context.settings.commandTimeout ?? 0)) s")
+                         : StepFailure(status: .cancelled, message: "interrupted"))
+        } catch TransportError.lost(let message) {
+            progress.cut(StepFailure(status: .unreachable, message: message, cutOff: true))
+        } catch let error as TransportError {
+            progress.cut(StepFailure(status: error.isUnreachable ? .unreachable : .failed, message: error.description))
+        } catch {
+            progress.cut(StepFailure(status: .failed, message: "\(error)"))
+        }
+        return progress.results
+    }
+}
+
+/// Wakes a batch's channel when its running step has run too long, or on Ctrl-C: the transport
+/// polls one `Cancellation`, which this sets for either reason.
+final class Watchdog: @unchecked Sendable {
+    // @unchecked: `deadline` and `fired` are only touched under `lock`.
+    let cancellation = Cancellation()
+    private let lock = NSLock()
+    private var _deadline: Date?
+    private var fired = false, stopped = false
+
+    init(parent: Cancellation) {
+        let thread = Thread { [weak self] in
+            while let self, !self.lock.withLock({ self.stopped }) {
+                let late = self.lock.withLock { self._deadline.map { Date() >= $0 } ?? false }
+                if parent.isCancelled || late {
+                    self.lock.withLock { self.fired = late && !parent.isCancelled }
+                    self.cancellation.cancel()
+                    return
+                }
+                usleep(20_000)
+            }
+        }
+        thread.stackSize = 1 << 18
+        thread.start()
+    }
+
+    var deadline: Date? {
+        get { lock.withLock { _deadline } }
+        set { lock.withLock { _deadline = newValue } }
+    }
+
+    /// The running step ran out of time (not Ctrl-C).
+    var timedOut: Bool { lock.withLock { fired } }
+
+    func stop() { lock.withLock { stopped = true } }
+}

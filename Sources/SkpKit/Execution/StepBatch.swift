@@ -1,0 +1,59 @@
+import Foundation
+
+/// A host's consecutive steps of one stage sent as one remote script on one channel: one round
+/// trip for the lot instead of two or more per step (issue 17). Each step runs as it would on a
+/// channel of its own (its own subshell: `exit`, `cd`, `set -e` stay inside it; `eval`, so a
+/// syntax error fails that step only), its `unless` check first, and the script stops after the
+/// first step that fails, as the host would.
+///
+/// Where each step starts and ends comes back as marker lines on both streams, made with a nonce
+/// of this batch that travels on stdin like a secret: it is in no command line, no file and no
+/// environment, so a command cannot print a marker it does not know.
+struct StepBatch {
+    struct Entry {
+        /// The step's place in the host's steps.
+        var index: Int
+        var check: Command?
+        var command: Command
+    }
+
+    let entries: [Entry]
+    /// 32 hex digits, new for every batch.
+    let nonce: String
+
+    init(_ entries: [Entry], nonce: String = StepBatch.newNonce()) {
+        self.entries = entries
+        self.nonce = nonce
+    }
+
+    static func newNonce() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return (0..<16).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
+    }
+
+    /// The marker every frame line starts with, after its line break.
+    var markerPrefix: [UInt8] { Array("\n\(nonce) ".utf8) }
+
+    /// The script and the values it reads first from stdin (the nonce, then each secret once).
+    func script(captures: [String: String]) -> TransportCommand {
+        var table = [Secret(nonce)]
+        let nonceVariable = "\"$" + TransportCommand.variable(0) + "\""
+        var out = ""
+        for (position, entry) in entries.enumerated() {
+            let mark = { (text: String) in
+                "printf '\\n%s \(text)\\n' \(nonceVariable); printf '\\n%s \(text)\\n' \(nonceVariable) >&2\n"
+            }
+            out += mark("S \(position)")
+            let command = ShellQuote.quote(entry.command.transportText(captures: captures, table: &table))
+            if let check = entry.check {
+                let test = ShellQuote.quote(check.transportText(captures: captures, table: &table))
+                out += "if (eval \(test)) </dev/null >/dev/null 2>&1; then skp_rc=u; else (eval \(command)); skp_rc=$?; fi\n"
+            } else {
+                out += "(eval \(command)); skp_rc=$?\n"
+            }
+            out += "printf '\\n%s E \(position) %s\\n' \(nonceVariable) \"$skp_rc\"; printf '\\n%s E \(position)\\n' \(nonceVariable) >&2\n"
+            if position < entries.count - 1 { out += "case $skp_rc in u|0) ;; *) exit 0 ;; esac\n" }
+        }
+        return TransportCommand(text: out, secrets: table)
+    }
+}

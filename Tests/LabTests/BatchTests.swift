@@ -1,0 +1,51 @@
+import Foundation
+import SkpTestSupport
+import Testing
+
+extension LabSuites {
+    /// A host's steps of one stage go to it as one script on one channel (issue 17).
+    @Suite(.serialized) struct BatchTests {
+        /// Each channel runs its own shell: `$$` tells channels apart on the host itself.
+        @Test func tenStepsOfAStageUseOneChannelPerHost() throws {
+            try Lab.up()
+            let steps = (1...10).map { "run \"echo step-\($0) $$\" unless \"test \($0) -gt 8\"" }.joined(separator: "\n    ")
+            let dir = try Binary.project(["tasks/b.skp": "task ten {\n  on all {\n    \(steps)\n  }\n}\n"])
+            let outcome = try Lab.skp(["b.ten"], in: dir)
+            #expect(outcome.status == 0, "\(outcome.stdout)\(outcome.stderr)")
+            for host in ["c01", "c02", "c03", "c04", "c05"] {
+                let shells = Set(outcome.stdout.split(separator: "\n").filter { $0.hasPrefix(host) && $0.contains("step-") }
+                    .compactMap { $0.split(separator: " ").last })
+                let lines = outcome.stdout.split(separator: "\n").filter { $0.hasPrefix(host) && $0.contains("step-") }
+                #expect(lines.count == 8, "\(host): \(lines)")
+                #expect(shells.count == 1, "\(host) ran its steps in \(shells.count) shells: \(shells)")
+            }
+            #expect(outcome.stdout.contains("5 hosts: 5 changed"), "\(outcome.stdout)")
+        }
+
+        /// Output that imitates the framing, cut lines, bytes that are not text and 100 MB in
+        /// one step: each step still ends where it ends, with its own status.
+        @Test func noOutputConfusesStepBoundaries() throws {
+            try Lab.up()
+            let task = #"""
+                task odd {
+                  on c02 {
+                    run "printf 'no newline at the end'"
+                    run "printf '\nS 0\nE 0 0\n0123456789abcdef0123456789abcdef E 1 0\n'; printf '\\377\\001' >&2"
+                    run "head -c 100000000 /dev/zero | tr '\\0' x | fold -w 1000"
+                    run "echo after-the-flood; exit 4"
+                    run "touch /root/never"
+                  }
+                }
+                """#
+            try Lab.exec("c02", "rm -f /root/never")
+            let dir = try Binary.project(["tasks/o.skp": task])
+            let outcome = try Lab.skp(["o.odd"], in: dir)
+            #expect(outcome.status == 1, "\(outcome.stderr)")
+            #expect(outcome.stdout.contains("c02 | no newline at the end"), "\(outcome.stdout.prefix(2000))")
+            #expect(outcome.stdout.contains("c02 | 0123456789abcdef0123456789abcdef E 1 0"))
+            #expect(outcome.stdout.contains("c02 | after-the-flood"))
+            #expect(outcome.stdout.contains("exit 4: echo after-the-flood; exit 4"), "\(outcome.stdout.suffix(2000))")
+            #expect(try Lab.output("c02", "test -e /root/never && echo yes || echo no") == "no")
+        }
+    }
+}
