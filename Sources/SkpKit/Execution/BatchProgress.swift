@@ -13,6 +13,8 @@ struct BatchProgress {
     private(set) var results: [StepResult] = []
 
     private var stdout: FrameReader, stderr: FrameReader
+    /// Pieces read but not yet taken, per stream (`drain`).
+    private var queued: (stdout: [FrameReader.Piece], stderr: [FrameReader.Piece]) = ([], [])
     private var running: Int?
     private var since = Date()
     private var status: String?
@@ -27,17 +29,32 @@ struct BatchProgress {
     }
 
     mutating func feed(_ stream: OutputStream, _ bytes: [UInt8]) {
-        let pieces = stream == .stdout ? stdout.feed(bytes) : stderr.feed(bytes)
-        for piece in pieces { take(piece, from: stream) }
+        if stream == .stdout { queued.stdout += stdout.feed(bytes) } else { queued.stderr += stderr.feed(bytes) }
+        drain()
     }
 
-    private mutating func take(_ piece: FrameReader.Piece, from stream: OutputStream) {
+    /// Takes the pieces of both streams in step order: the two streams arrive each in its own
+    /// order, one ahead of the other, so a stream whose next step has not started on the other
+    /// (or whose step has not ended there) waits.
+    private mutating func drain() {
+        var progressed = true
+        while progressed {
+            progressed = false
+            while let piece = queued.stdout.first, take(piece, from: .stdout) { queued.stdout.removeFirst(); progressed = true }
+            while let piece = queued.stderr.first, take(piece, from: .stderr) { queued.stderr.removeFirst(); progressed = true }
+        }
+    }
+
+    /// Whether the piece could be taken now.
+    private mutating func take(_ piece: FrameReader.Piece, from stream: OutputStream) -> Bool {
         switch piece {
         case .output(let bytes):
             if stream == .stderr { stderrTail.append(bytes) }
             output(stream, bytes)
         case .start(let position):
-            guard stream == .stdout, running == nil, position == results.count, position < steps.count else { return }
+            if stream == .stderr { return running == position || position < results.count }
+            guard running == nil else { return false }
+            guard position == results.count, position < steps.count else { return true }
             running = position
             since = Date()
             status = nil
@@ -45,10 +62,11 @@ struct BatchProgress {
             stderrTail = TailBuffer(limit: 20)
             started(position)
         case .end(let position, let code):
-            guard position == running else { return }
+            guard position == running else { return position < results.count }
             if stream == .stdout { status = code ?? "" } else { stderrEnded = true }
-            if status != nil && stderrEnded { end(with: result(of: position, status: status!)) }
+            if let status, stderrEnded { end(with: result(of: position, status: status)) }
         }
+        return true
     }
 
     private func result(of position: Int, status: String) -> StepResult {
@@ -69,8 +87,14 @@ struct BatchProgress {
     /// The channel closed. A step still running ended with the script: its shell was killed,
     /// or it could not run (the script's own exit status says how).
     mutating func ended(_ channel: CommandStatus) {
-        for piece in stdout.finish() { take(piece, from: .stdout) }
-        for piece in stderr.finish() { take(piece, from: .stderr) }
+        queued.stdout += stdout.finish()
+        queued.stderr += stderr.finish()
+        drain()
+        // Whatever is left waits for a frame that never came: it is output all the same.
+        for (stream, pieces) in [(OutputStream.stdout, queued.stdout), (.stderr, queued.stderr)] {
+            for case .output(let bytes) in pieces { output(stream, bytes) }
+        }
+        queued = ([], [])
         if let position = running {
             // Its end frame came on stdout only: the result is known.
             if let status { return end(with: result(of: position, status: status)) }
