@@ -50,6 +50,9 @@ extension HostRun {
                 progress.feed(stream, bytes)
             }
             progress.ended(status)
+        } catch let failure as StepFailure {
+            // Connecting failed (unreachable, or Ctrl-C while connecting).
+            progress.cut(failure)
         } catch TransportError.cancelled {
             progress.cut(watchdog.timedOut
                          ? StepFailure(status: .timedOut, message: "timed out after \(Self.seconds(context.settings.commandTimeout ?? 0)) s")

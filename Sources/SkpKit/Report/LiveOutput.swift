@@ -46,6 +46,9 @@ public final class LiveOutput: RunObserver, @unchecked Sendable {
             case .note(let task, let host, let text, let failure):
                 note(task, host, text, failure: failure)
             case .stepFinished(let key, let description, let result, _):
+                // A last line printed without a line break ends with its step: the next step's
+                // output starts a line of its own.
+                splitter.flush(task: key.task, host: key.host) { line in views.forEach { $0.line(line) } }
                 switch result {
                 case .failed(let failure): note(key.task, key.host, "✗ " + failure.message, failure: true)
                 // --check: the steps that would change, and those no probe can tell about, are named.
