@@ -363,13 +363,15 @@ cmd_down() {
 
 cmd_generate() {
     local n=$1 dir=".skp/lab-$1" i
-    [ "$n" -ge 1 ] && [ "$n" -le 240 ] || die "a generated lab has 1 to 240 hosts"
+    [[ $n =~ ^[0-9]+$ ]] && [ "$n" -ge 1 ] && [ "$n" -le 1000 ] || die "a generated lab has 1 to 1000 hosts"
     mkdir -p "$dir"
+    # 240 hosts per /24 (192.168.57.11-250, then 58.11-250, …): one lab bridge each.
     {
         echo "{"
         for i in $(seq "$n"); do
-            printf '  "h%03d": {"ipv4": "192.168.57.%d", "roles": ["%s"], "labels": {"bench": "enable"}}%s\n' \
-                "$i" $((i + 10)) "$([ "$i" = 1 ] && echo master || echo worker)" "$([ "$i" = "$n" ] && echo "" || echo ,)"
+            printf '  "h%03d": {"ipv4": "192.168.%d.%d", "roles": ["%s"], "labels": {"bench": "enable"}}%s\n' \
+                "$i" $((57 + (i - 1) / 240)) $(((i - 1) % 240 + 11)) "$([ "$i" = 1 ] && echo master || echo worker)" \
+                "$([ "$i" = "$n" ] && echo "" || echo ,)"
         done
         echo "}"
     } > "$dir/hosts.json"
@@ -381,7 +383,9 @@ cmd_generate() {
 cmd_up_generated() {
     local n=$1 latency=${2:-0} inventory
     inventory=$(cmd_generate "$n")
-    cmd_prepare 192.168.57.11
+    local subnets=() s
+    for s in $(seq 0 $(((n - 1) / 240))); do subnets+=("192.168.$((57 + s)).11"); done
+    cmd_prepare "${subnets[@]}"
     # Hosts come up 16 at a time; each is independent.
     sed -n 's/^  "\(h[0-9]*\)": {"ipv4": "\([0-9.]*\)".*/\1 \2/p' "$inventory" |
         xargs -P 16 -L 1 sh -c '"$0" host-up "$2" "$3" sshd-only "$1" >/dev/null || echo "lab: $2 failed" >&2' "$0" "$latency"

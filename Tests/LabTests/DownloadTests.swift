@@ -25,12 +25,12 @@ extension LabSuites {
             // 1 GiB each, mostly a hole (quick to make), with random bytes at the start so each
             // host's file, and so its hash, is its own.
             for host in Self.hosts {
-                try Lab.exec(host, "rm -f \(Self.remote) && fallocate -l 1G \(Self.remote) && "
+                try Lab.exec(host, "rm -f \(quoted(Self.remote)) && fallocate -l 1G \(quoted(Self.remote)) && "
                                  + "head -c 1048576 /dev/urandom | dd of=\(Self.remote) conv=notrunc status=none")
             }
-            defer { for host in Self.hosts { _ = try? Lab.exec(host, "rm -f \(Self.remote)") } }
+            defer { for host in Self.hosts { _ = try? Lab.exec(host, "rm -f \(quoted(Self.remote))") } }
             var expected: [String: String] = [:]
-            for host in Self.hosts { expected[host] = String(try Lab.output(host, "sha256sum \(Self.remote)").prefix(64)) }
+            for host in Self.hosts { expected[host] = String(try Lab.output(host, "sha256sum \(quoted(Self.remote))").prefix(64)) }
             #expect(Set(expected.values).count == 3, "the hosts' files should differ: \(expected)")
 
             let dir = try Binary.project([:])
@@ -67,10 +67,10 @@ extension LabSuites {
             #expect(Self.hosts.map { identity(dir + "/fetched/\($0)/skp-get-1g.bin") } == before)
 
             // A host whose file changed is fetched again; the others stay as they are.
-            try Lab.exec("c03", "head -c 16 /dev/urandom | dd of=\(Self.remote) conv=notrunc status=none")
+            try Lab.exec("c03", "head -c 16 /dev/urandom | dd of=\(quoted(Self.remote)) conv=notrunc status=none")
             let third = try Lab.skp(["--limit", Self.hosts.joined(separator: ","), "ssh.get", "-r", Self.remote, "-d", "fetched"], in: dir)
             #expect(third.status == 0 && third.stdout.contains("3 hosts: 2 ok, 1 changed"), "\(third.stdout)")
-            #expect(try sha256(dir + "/fetched/c03/skp-get-1g.bin") == String(try Lab.output("c03", "sha256sum \(Self.remote)").prefix(64)))
+            #expect(try sha256(dir + "/fetched/c03/skp-get-1g.bin") == String(try Lab.output("c03", "sha256sum \(quoted(Self.remote))").prefix(64)))
             #expect(identity(dir + "/fetched/c02/skp-get-1g.bin") == before[0])
         }
     }

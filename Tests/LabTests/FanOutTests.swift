@@ -57,8 +57,8 @@ extension LabSuites {
             #expect(outcome.stdout.contains("unreachable"))
             // The others ran; c05 never authenticated and has no marker.
             #expect(Lab.logins("c05") == before)
-            #expect(try Lab.exec("c05", "test -e \(marker)").status != 0)
-            #expect(try Lab.exec("c04", "test -e \(marker)").status == 0)
+            #expect(try Lab.exec("c05", "test -e \(quoted(marker))").status != 0)
+            #expect(try Lab.exec("c04", "test -e \(quoted(marker))").status == 0)
             // The forged entry is still there: skp does not "fix" a changed key by itself.
             #expect(try String(contentsOfFile: knownHosts, encoding: .utf8).contains("b3JnZWQga2V5"))
         }

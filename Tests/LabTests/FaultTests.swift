@@ -84,7 +84,7 @@ extension LabSuites {
             try (forged.joined(separator: "\n") + "\n").write(toFile: known, atomically: true, encoding: .utf8)
             #expect(forged.count >= 50, "ssh-keyscan found \(forged.count) keys")
 
-            for host in refused { try Lab.exec(host, "kill $(cat /tmp/skp-lab/\(host)/sshd.pid)") }
+            for host in refused { try Lab.exec(host, "kill $(cat \(quoted("/tmp/skp-lab/\(host)/sshd.pid")))") }
             for host in dropping { try Lab.exec(host, "iptables -A INPUT -p tcp --dport 22 -j DROP") }
             defer { for host in refused + dropping { try? Lab.restore(host) } }
 
@@ -293,10 +293,10 @@ extension LabSuites {
                                              in: dir, environment: Lab.environment)
                 #expect(outcome.status == 0, "\(value): \(outcome.stdout)\(outcome.stderr)")
                 for host in ["c01", "c02"] {
-                    let files = try Lab.output(host, "for f in word double secret doc; do base64 -w0 /root/hostile-$f; echo; done; test -e \(marker) && echo MARKER")
+                    let files = try Lab.output(host, "for f in word double secret doc; do base64 -w0 /root/hostile-$f; echo; done; test -e \(quoted(marker)) && echo MARKER")
                     let expected = [value, value, value + ".", value + "\n"].map { Data($0.utf8).base64EncodedString() }
                     #expect(files.split(separator: "\n").map(String.init) == expected, "\(host) with \(value.debugDescription): \(files)")
-                    _ = try Lab.exec(host, "rm -f \(marker)")
+                    _ = try Lab.exec(host, "rm -f \(quoted(marker))")
                 }
             }
             // A line break cannot reach a here-document, and an option-looking value is refused:
@@ -308,7 +308,7 @@ extension LabSuites {
             let option = try Binary.run(["--color", "never", "--limit", "c01", "t.keep", "-v=-rf", "-s=x"], in: dir, environment: Lab.environment)
             #expect(option.status == 2 && option.stderr.contains("would read as an option"), "\(option.stderr)")
             #expect(Lab.logins("c01") == before, "a refused plan logged in")
-            #expect(try Lab.output("c01", "test -e \(marker) && echo MARKER || echo none") == "none")
+            #expect(try Lab.output("c01", "test -e \(quoted(marker)) && echo MARKER || echo none") == "none")
         }
 
         @Test func aSecretInACommandNeverShowsInAProcessList() throws {

@@ -16,10 +16,10 @@ extension LabSuites {
             let outcome = try Lab.skp(["docker.volume-create", "-n", "volume-sshfs"])
             #expect(outcome.status == 0, "\(outcome.stdout)")
             let name = "through-c02-\(UUID().uuidString.prefix(6))"
-            try Lab.exec("c02", "echo written-on-c02 > /root/mnt/volume-sshfs/\(name)")
-            #expect(try Lab.output("c04", "cat /root/mnt/volume-sshfs/\(name)") == "written-on-c02")
+            try Lab.exec("c02", "echo written-on-c02 > \(quoted("/root/mnt/volume-sshfs/" + name))")
+            #expect(try Lab.output("c04", "cat \(quoted("/root/mnt/volume-sshfs/" + name))") == "written-on-c02")
             // The data lives on the conn target, c01.
-            #expect(try Lab.output("c01", "cat /root/sshfs-export/\(name)") == "written-on-c02")
+            #expect(try Lab.output("c01", "cat \(quoted("/root/sshfs-export/" + name))") == "written-on-c02")
             for host in ["c02", "c03", "c04", "c05"] {
                 let options = try Lab.output(host, "docker volume inspect volume-sshfs --format '{{.Options.device}} {{.Options.o}} {{.Options.type}}'")
                 #expect(options == "/root/mnt/volume-sshfs bind none", "\(host): \(options)")
@@ -33,7 +33,7 @@ extension LabSuites {
             try Lab.up()
             #expect(try Lab.skp(["docker.volume-create", "-n", "volume-s3fs"]).status == 0)
             let name = "object-\(UUID().uuidString.prefix(6)).txt"
-            try Lab.exec("c03", "echo through-s3fs > /root/mnt/volume-s3fs/\(name) && sync")
+            try Lab.exec("c03", "echo through-s3fs > \(quoted("/root/mnt/volume-s3fs/" + name)) && sync")
             // A signed GET, as any S3 client does (moto refuses anonymous reads of private objects).
             let object = try Binary.run(["-fs", "--aws-sigv4", "aws:amz:us-east-1:s3", "--user", "skp-lab-access:x",
                                         "http://192.168.56.1:9000/skp-lab/\(name)"], executable: "/usr/bin/curl")
@@ -104,8 +104,8 @@ extension LabSuites {
                 #expect(outcome.status == 0, "\(outcome.stdout)\(outcome.stderr)")
                 #expect(!outcome.stdout.contains(Self.blobSecret))
                 let config = "/root/.skp/volumes/vblob/blob-passwd"
-                #expect(try Lab.output("c05", "stat -c %a \(config)") == "600")
-                #expect(try Lab.exec("c05", "cat \(config)").stdout == "accountName skplab\naccountKey \(Self.blobSecret)\ncontainerName skp\n")
+                #expect(try Lab.output("c05", "stat -c %a \(quoted(config))") == "600")
+                #expect(try Lab.exec("c05", "cat \(quoted(config))").stdout == "accountName skplab\naccountKey \(Self.blobSecret)\ncontainerName skp\n")
                 #expect(try Lab.output("c05", "cat /root/blobfuse-args") ==
                         "/root/mnt/vblob --tmp-path=/root/.skp/volumes/vblob/tmp --config-file=/root/.skp/volumes/vblob/blob-passwd -o attr_timeout=240 -o entry_timeout=240 -o negative_timeout=120")
                 #expect(try Lab.output("c05", "docker volume inspect vblob --format '{{.Options.device}}'") == "/root/mnt/vblob")

@@ -55,7 +55,7 @@ extension LabSuites {
             #expect(outcome.status == 0, "\(outcome.stdout)\(outcome.stderr)")
             #expect(elapsed >= 2.5, "returned after \(elapsed) s, before the port opened")
             // The port is open when skp returns, seen from outside skp.
-            #expect(try Lab.exec("c02", "python3 -c '\(probe)'").status == 0)
+            #expect(try Lab.exec("c02", "python3 -c \(quoted(probe))").status == 0)
         }
     }
 }

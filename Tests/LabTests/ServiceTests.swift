@@ -21,7 +21,7 @@ extension LabSuites {
         }
 
         func started(_ host: String, _ name: String) throws -> String {
-            try Lab.output(host, "docker inspect --format '{{.Id}} {{.State.StartedAt}}' \(name)")
+            try Lab.output(host, "docker inspect --format '{{.Id}} {{.State.StartedAt}}' \(quoted(name))")
         }
 
         @Test func issue14_registryEverywhereImageBuiltOnceAndPulledEverywhere() throws {
@@ -80,7 +80,8 @@ extension LabSuites {
             // A file written by the container on c02 is read by the one on c05 (sshfs), and the one
             // written to the s3fs volume is an object of the lab's S3 API.
             let stamp = UUID().uuidString
-            try Lab.exec("c02", "docker exec hello-skp sh -c 'echo \(stamp) > /shared/from-c02.txt; echo \(stamp) > /objects/from-c02-\(stamp).txt'")
+            let inner = "echo \(quoted(stamp)) > /shared/from-c02.txt; echo \(quoted(stamp)) > \(quoted("/objects/from-c02-\(stamp).txt"))"
+            try Lab.exec("c02", "docker exec hello-skp sh -c \(quoted(inner))")
             #expect(try Lab.output("c05", "docker exec hello-skp cat /shared/from-c02.txt") == stamp)
             let bucket = try Lab.output("c01", "curl -s http://192.168.56.1:9000/skp-lab")
             #expect(bucket.contains("from-c02-\(stamp).txt"), "\(bucket.prefix(500))")

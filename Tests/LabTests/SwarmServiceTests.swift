@@ -144,9 +144,9 @@ extension LabSuites {
             // c05 leaves, and tries both tokens through its own engine.
             try Lab.exec("c05", "docker swarm leave --force")
             _ = try leader("for i in $(seq 50); do docker node ls --format '{{.Hostname}} {{.Status}}' | grep -q '^c05 Down' && break; sleep 0.2; done; docker node rm --force c05")
-            let refused = try Lab.exec("c05", "timeout 30 docker swarm join --token \(old) 192.168.56.11:2377")
+            let refused = try Lab.exec("c05", "timeout 30 docker swarm join --token \(quoted(old)) 192.168.56.11:2377")
             #expect(refused.status != 0, "the old token joined: \(refused.stdout)")
-            let joined = try Lab.exec("c05", "timeout 30 docker swarm join --token \(new) 192.168.56.11:2377")
+            let joined = try Lab.exec("c05", "timeout 30 docker swarm join --token \(quoted(new)) 192.168.56.11:2377")
             #expect(joined.status == 0, "\(joined.stdout)\(joined.stderr)")
             #expect(try Lab.skp(["docker.swarm-label"]).status == 0)
         }

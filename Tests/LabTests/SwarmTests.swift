@@ -22,7 +22,7 @@ extension LabSuites {
             var state: [String: String] = [:]
             state["nodes"] = try Lab.output("c01", "docker node ls --format '{{.Hostname}} {{.ManagerStatus}}' | sort")
             for host in Lab.hosts {
-                state["labels \(host)"] = try Lab.output("c01", "docker node inspect \(host) --format '{{json .Spec.Labels}}'")
+                state["labels \(host)"] = try Lab.output("c01", "docker node inspect \(quoted(host)) --format '{{json .Spec.Labels}}'")
                 state["volumes \(host)"] = try Lab.output(host, "docker volume ls -q | sort | tr '\\n' ' '")
             }
             state["network"] = try Lab.output("c01", "docker network inspect net-skp --format '{{.Driver}} {{.Attachable}} {{.Scope}}'")
@@ -39,12 +39,12 @@ extension LabSuites {
             let nodes = try Lab.output("c01", "docker node ls --format '{{.Hostname}} {{.ManagerStatus}}' | sort")
             #expect(nodes == "c01 Leader\nc02 Reachable\nc03 Reachable\nc04 \nc05", "\(nodes)")
             for (host, worker) in [("c04", true), ("c05", true), ("c02", false)] {
-                let role = try Lab.output("c01", "docker node inspect \(host) --format '{{.Spec.Role}}'")
+                let role = try Lab.output("c01", "docker node inspect \(quoted(host)) --format '{{.Spec.Role}}'")
                 #expect(role == (worker ? "worker" : "manager"))
             }
             // Every node's labels are exactly hosts.json's enabled labels.
             for (host, labels) in try enabledLabels() {
-                let json = try Lab.output("c01", "docker node inspect \(host) --format '{{json .Spec.Labels}}'")
+                let json = try Lab.output("c01", "docker node inspect \(quoted(host)) --format '{{json .Spec.Labels}}'")
                 let actual = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: String] ?? [:]
                 #expect(actual == labels, "\(host): \(actual) != \(labels)")
             }
@@ -86,7 +86,7 @@ extension LabSuites {
             #expect(!clean.stdout.contains("cannot tell"), "every step of the guide's sequence has a probe:\n\(clean.stdout)")
 
             let (key, value) = try #require(try enabledLabels()["c05"]?.sorted { $0.key < $1.key }.first)
-            try Lab.exec("c01", "docker node update --label-rm \(key) c05 >/dev/null")
+            try Lab.exec("c01", "docker node update --label-rm \(quoted(key)) c05 >/dev/null")
             let drift = try Lab.skp(["--check", "--json"] + Self.sequence)
             #expect(drift.status == 4, "\(drift.stdout.suffix(3000))")
             let steps = drift.stdout.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
@@ -146,7 +146,7 @@ extension LabSuites {
             // c05 leaves and starts a swarm of its own.
             let oldID = try Lab.output("c05", "docker info --format '{{.Swarm.NodeID}}'")
             try Lab.exec("c05", "docker swarm leave --force >/dev/null && docker swarm init --advertise-addr 192.168.56.15 >/dev/null")
-            try Lab.exec("c01", "docker node rm --force \(oldID) >/dev/null")
+            try Lab.exec("c01", "docker node rm --force \(quoted(oldID)) >/dev/null")
             let outcome = try Lab.skp(["docker.swarm-join"])
             #expect(outcome.status == 1)
             #expect(outcome.stdout.contains("c05 is already in another swarm; take it out first with: ./skp docker.swarm-leave --limit c05"))

@@ -66,3 +66,7 @@ public struct Binary {
         return dir
     }
 }
+
+/// A value as one word of a shell line, quoted for it: tests build their shell lines the way
+/// skp does, so a path or name with a space or a quote cannot change what a line runs.
+public func quoted(_ value: String) -> String { ShellQuote.quote(value) }
