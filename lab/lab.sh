@@ -186,7 +186,7 @@ CONF
     die "$name did not come up in 30 s"
 }
 
-# A host's WAN stand-in: SSH connections that reach its address from outside are redirected
+# A host's WAN stand-in: SSH connections from the control machine to its address are redirected
 # (iptables, in its own namespace) to a proxy that delays each direction by LATENCY ms and hands
 # them on to sshd (lab/delay-proxy.py; its own connection starts inside the host, so it is not
 # redirected again). Set on a running host without touching its sshd: connections already open
@@ -194,7 +194,9 @@ CONF
 set_latency() {
     local name=$1 address=$2 latency=$3 dir="$STATE/$1" pid rule
     pid=$(cat "$dir/sshd.pid")
-    rule=(PREROUTING -p tcp -d "$address" --dport 22 -j REDIRECT --to-ports 2222)
+    # Only the control machine's connections (from the bridge's own address): the hosts of a
+    # cluster are near one another (sshfs between them stays direct); the operator is far.
+    rule=(PREROUTING -p tcp -s "$(gateway_for "$address")" -d "$address" --dport 22 -j REDIRECT --to-ports 2222)
     if [ "$(cat "$dir/latency" 2>/dev/null || echo 0)" = "$latency" ] && { [ "$latency" = 0 ] || alive "$dir/proxy.pid"; }; then
         return 0
     fi

@@ -166,6 +166,34 @@ struct StepBatchTests {
         #expect(!fake.scripts.joined().contains("s3cr3t"))
     }
 
+    /// `require` (a fail step with a check) and `capture` go in batches too: a check that holds
+    /// is unchanged, one that does not fails with the task's message; a captured value is kept,
+    /// not shown, and a later stage gets it.
+    @Test func requiresAndCapturesGoInTheBatch() throws {
+        let fake = ShellFakeTransport()
+        let (report, recorder) = try execute("""
+            task t {
+             on c01, c02 {
+              require "true" else "never said"
+              capture token = run "echo tok-$SKP_FAKE_HOST"
+              run "echo shown"
+              require "test $SKP_FAKE_HOST = c01" else "${host.name} is not the one"
+              run "echo not on c02"
+             }
+             on c01 {
+              run "echo got ${token}"
+             }
+            }
+            """, transport: fake)
+        #expect(finished(recorder, "c01") == ["unchanged", "ok", "changed", "unchanged", "changed", "changed"])
+        #expect(finished(recorder, "c02") == ["unchanged", "ok", "changed", "failed"])
+        #expect(report.hosts.first { $0.name == "c02" }?.message?.contains("c02 is not the one") == true)
+        #expect(printed(recorder, "c01") == "shown\nnot on c02\ngot tok-c01\n")
+        #expect(printed(recorder, "c02") == "shown\n")
+        // The first stage is one channel per host; the second, one more on c01.
+        #expect(fake.channels("c01") == 2 && fake.channels("c02") == 1)
+    }
+
     /// The frames a reader finds do not depend on where the stream is cut.
     @Test func framesAreFoundWhereverTheStreamIsCut() {
         let batch = StepBatch([], nonce: "n0nce")

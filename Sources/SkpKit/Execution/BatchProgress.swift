@@ -8,6 +8,8 @@ struct BatchProgress {
     let steps: [PlannedStep]
     var started: (Int) -> Void = { _ in }
     var output: (OutputStream, [UInt8]) -> Void = { _, _ in }
+    /// A `capture` step's value (its stdout, trimmed), before the step is reported ok.
+    var captured: (Int, String) -> Void = { _, _ in }
     /// Reports a step's result (it returns the result as reported: masked).
     var finished: (Int, StepResult, Date) -> StepResult = { _, result, _ in result }
     private(set) var results: [StepResult] = []
@@ -20,6 +22,9 @@ struct BatchProgress {
     private var status: String?
     private var stderrEnded = false
     private var stderrTail = TailBuffer(limit: 20)
+    /// A capture step's stdout, kept instead of shown (at most `HostRun.captureLimit`).
+    private var capturedBytes: [UInt8] = []
+    private var captureOverflow = false
 
     init(batch: StepBatch, steps: [PlannedStep]) {
         self.batch = batch
@@ -50,6 +55,10 @@ struct BatchProgress {
         switch piece {
         case .output(let bytes):
             if stream == .stderr { stderrTail.append(bytes) }
+            if stream == .stdout, let position = running, case .capture = steps[position].kind {
+                if capturedBytes.count + bytes.count > HostRun.captureLimit { captureOverflow = true } else { capturedBytes += bytes }
+                return true
+            }
             output(stream, bytes)
         case .start(let position):
             if stream == .stderr { return running == position || position < results.count }
@@ -60,6 +69,8 @@ struct BatchProgress {
             status = nil
             stderrEnded = false
             stderrTail = TailBuffer(limit: 20)
+            capturedBytes = []
+            captureOverflow = false
             started(position)
         case .end(let position, let code):
             guard position == running else { return position < results.count }
@@ -72,9 +83,20 @@ struct BatchProgress {
     private func result(of position: Int, status: String) -> StepResult {
         let step = steps[position]
         if status == "u" { return .unchanged }
+        if status == "f", case .fail(let text) = step.kind {
+            return .failed(StepFailure(status: .failed, message: text.render(captures: [:], masked: true)))
+        }
+        if status == "0", case .capture = step.kind {
+            if captureOverflow {
+                return .failed(StepFailure(status: .failed, message: "captured output is over \(HostRun.captureLimit / 1_048_576) MiB: \(batch.entries[position].shown)",
+                                           exitCode: 0, stderrTail: stderrTail.lines))
+            }
+            captured(position, String(decoding: capturedBytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
+            return .ok
+        }
         if status == "0" { return step.changesHost ? .changed : .ok }
         let code = Int32(status) ?? -1
-        return .failed(StepFailure(status: .failed, message: "exit \(code): \(batch.entries[position].command)",
+        return .failed(StepFailure(status: .failed, message: "exit \(code): \(batch.entries[position].shown)",
                                    exitCode: code, stderrTail: stderrTail.lines))
     }
 
@@ -99,7 +121,7 @@ struct BatchProgress {
             // Its end frame came on stdout only: the result is known.
             if let status { return end(with: result(of: position, status: status)) }
             let how = channel.signal.map { "killed by SIG\($0)" } ?? "exit \(channel.exitCode)"
-            end(with: .failed(StepFailure(status: .failed, message: "\(how): \(batch.entries[position].command)",
+            end(with: .failed(StepFailure(status: .failed, message: "\(how): \(batch.entries[position].shown)",
                                           exitCode: channel.exitCode, stderrTail: stderrTail.lines)))
         } else if results.isEmpty, channel.exitCode != 0 {
             // The script never reached its first step (the remote shell refused it).
@@ -120,7 +142,7 @@ struct BatchProgress {
         }
         var failure = failure
         failure.stderrTail = stderrTail.lines
-        if failure.status == .timedOut, let position = running { failure.message += ": \(batch.entries[position].command)" }
+        if failure.status == .timedOut, let position = running { failure.message += ": \(batch.entries[position].shown)" }
         end(with: .failed(failure))
     }
 }

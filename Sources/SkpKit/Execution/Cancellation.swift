@@ -6,12 +6,17 @@ public final class Cancellation: @unchecked Sendable {
     // @unchecked: `cancelled` is only touched under `lock`; the signal count is a plain Int32.
     private let lock = NSLock()
     private var cancelled = false
+    /// Cancelled with it too (a batch's channel when the run is; early connections likewise).
+    private let parent: Cancellation?
 
-    public init() {}
+    public init() { parent = nil }
+
+    /// Cancelled when `parent` is, or when cancelled itself.
+    public init(following parent: Cancellation) { self.parent = parent }
 
     public var isCancelled: Bool {
         lock.lock(); defer { lock.unlock() }
-        return cancelled || Cancellation.interruptCount > 0
+        return cancelled || Cancellation.interruptCount > 0 || parent?.isCancelled == true
     }
 
     public func cancel() {

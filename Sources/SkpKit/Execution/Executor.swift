@@ -38,6 +38,7 @@ public final class Executor: @unchecked Sendable {
         let everyone = observers + [tally]
         let context = RunContext(plan: plan, transport: transport, endpoints: endpoints, settings: settings, cancel: cancel,
                                  mask: mask, emit: { event in for observer in everyone { observer.observe(event) } })
+        context.connectEarly(width: settings.forks)
         var notRun: [String] = []
         var stopped = false
         var stoppedBy: String?

@@ -1,9 +1,10 @@
 import Foundation
 
 /// Consecutive steps that go to the host together, as one script on one channel (`StepBatch`):
-/// commands (`run`, `sudo`, `show`) with or without an `unless` check. Everything else keeps a
-/// channel, SFTP or the control machine of its own: captures (their values may be needed right
-/// after), uploads and downloads, `local`, `attach`, `until`, `retry`, and all of `--check`.
+/// commands (`run`, `sudo`, `show`, `capture`) and `fail`/`require`, with or without an `unless`
+/// check. A step that needs a value captured in the same batch starts the next one. Everything
+/// else keeps a channel, SFTP or the control machine of its own: uploads and downloads, `local`,
+/// `attach`, `until`, `retry`, and all of `--check`.
 extension HostRun {
     func batchable(from index: Int) -> [Int] {
         guard !isLocal, !context.settings.check, context.transport.runsBatches else { return [index] }
@@ -11,16 +12,24 @@ extension HostRun {
         let known = context.capturedValues
         for i in index..<host.steps.count {
             let step = host.steps[i]
-            guard skips[keys[i].key] == nil, step.retry == nil, Self.command(of: step) != nil,
+            guard skips[keys[i].key] == nil, step.retry == nil, Self.batches(step),
                   step.capturedNames.allSatisfy({ known[$0] != nil }) else { break }
             indexes.append(i)
         }
         return indexes.isEmpty ? [index] : indexes
     }
 
+    static func batches(_ step: PlannedStep) -> Bool {
+        switch step.kind {
+        case .run, .show, .fail: true
+        case .capture(_, _, let local): !local
+        default: false
+        }
+    }
+
     static func command(of step: PlannedStep) -> Command? {
         switch step.kind {
-        case .run(let command), .show(let command): command
+        case .run(let command), .show(let command), .capture(_, let command, _): command
         default: nil
         }
     }
@@ -28,7 +37,7 @@ extension HostRun {
     /// Runs the steps at `indexes` as one script; their events go out as their frames arrive.
     /// Returns the results of the steps that ran, in order (fewer when one failed or Ctrl-C).
     func runBatch(_ indexes: [Int]) -> [StepResult] {
-        let batch = StepBatch(indexes.map { StepBatch.Entry(index: $0, check: host.steps[$0].unless, command: Self.command(of: host.steps[$0])!) })
+        let batch = StepBatch(indexes.map { StepBatch.Entry(index: $0, check: host.steps[$0].unless, command: Self.command(of: host.steps[$0])) })
         let sent = batch.script(captures: context.capturedValues)
         let watchdog = Watchdog(parent: context.cancel)
         defer { watchdog.stop() }
@@ -40,6 +49,9 @@ extension HostRun {
             watchdog.deadline = timeout.map { Date().addingTimeInterval($0 * (host.steps[indexes[position]].unless == nil ? 1 : 2)) }
         }
         progress.output = { stream, bytes in context.send(.output(task: task.name, host: host.name, stream: stream, bytes: bytes)) }
+        progress.captured = { position, value in
+            if case .capture(let name, _, _) = host.steps[indexes[position]].kind { context.keep(value, as: name + "@" + host.name) }
+        }
         progress.finished = { position, result, since in
             watchdog.deadline = nil
             return finish(indexes[position], result, since: since)

@@ -18,6 +18,8 @@ final class RunContext: @unchecked Sendable {
     /// Hosts out of the run: unreachable, or failed in an earlier task (with --keep-going).
     private var excluded: Set<String> = []
     let local = LocalSession()
+    /// Connections opened at the start of the run, taken on first use (`connectEarly`).
+    private var early: EarlyConnections?
 
     init(plan: Plan, transport: Transport, endpoints: EndpointResolver, settings: RunSettings, cancel: Cancellation,
          mask: SharedMask, emit: @escaping @Sendable (RunEvent) -> Void) {
@@ -39,7 +41,7 @@ final class RunContext: @unchecked Sendable {
         let endpoint = endpoints.endpoint(for: plan.inventory.hosts[index], password: password)
         send(.connecting(host: host.name))
         do {
-            let session = try transport.connect(to: endpoint, cancel: cancel)
+            let session = try early?.take(index)?.get() ?? transport.connect(to: endpoint, cancel: cancel)
             send(.connected(host: host.name))
             lock.withLock { sessions[index] = session }
             return session
@@ -50,7 +52,24 @@ final class RunContext: @unchecked Sendable {
         }
     }
 
+    /// Starts connecting to every host the plan reaches, in parallel, before any step needs it.
+    /// A host's endpoint uses the password of the first task that reaches it (`ssh.copy-id -p`).
+    func connectEarly(width: Int) {
+        var seen = Set<Int>(), hosts: [(index: Int, endpoint: Endpoint)] = []
+        for task in plan.tasks {
+            for stage in task.stages {
+                for host in stage.hosts {
+                    guard let index = host.host, seen.insert(index).inserted else { continue }
+                    hosts.append((index, endpoints.endpoint(for: plan.inventory.hosts[index], password: Executor.sshPassword(of: task))))
+                }
+            }
+        }
+        guard !hosts.isEmpty else { return }
+        early = EarlyConnections(hosts, transport: transport, width: width, runCancel: cancel)
+    }
+
     func closeConnections() {
+        early?.finish()
         let open = lock.withLock { () -> [RemoteSession] in
             defer { sessions = [:] }
             return Array(sessions.values)

@@ -14,7 +14,11 @@ struct StepBatch {
         /// The step's place in the host's steps.
         var index: Int
         var check: Command?
-        var command: Command
+        /// What runs; nil for a `fail` (or `require`) step, which fails unless its check holds.
+        var command: Command?
+
+        /// The command as failures name it (masked), or the check of a `fail` step.
+        var shown: String { (command ?? check).map { "\($0)" } ?? "" }
     }
 
     let entries: [Entry]
@@ -44,12 +48,14 @@ struct StepBatch {
                 "printf '\\n%s \(text)\\n' \(nonceVariable); printf '\\n%s \(text)\\n' \(nonceVariable) >&2\n"
             }
             out += mark("S \(position)")
-            let command = ShellQuote.quote(entry.command.transportText(captures: captures, table: &table))
+            // `f`: a fail step's check did not hold (its message is skp's, not the host's).
+            let command = entry.command.map { "(eval " + ShellQuote.quote($0.transportText(captures: captures, table: &table)) + "); skp_rc=$?" }
+                ?? "skp_rc=f"
             if let check = entry.check {
                 let test = ShellQuote.quote(check.transportText(captures: captures, table: &table))
-                out += "if (eval \(test)) </dev/null >/dev/null 2>&1; then skp_rc=u; else (eval \(command)); skp_rc=$?; fi\n"
+                out += "if (eval \(test)) </dev/null >/dev/null 2>&1; then skp_rc=u; else \(command); fi\n"
             } else {
-                out += "(eval \(command)); skp_rc=$?\n"
+                out += command + "\n"
             }
             out += "printf '\\n%s E \(position) %s\\n' \(nonceVariable) \"$skp_rc\"; printf '\\n%s E \(position)\\n' \(nonceVariable) >&2\n"
             if position < entries.count - 1 { out += "case $skp_rc in u|0) ;; *) exit 0 ;; esac\n" }
