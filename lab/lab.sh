@@ -192,15 +192,17 @@ CONF
 # redirected again). Set on a running host without touching its sshd: connections already open
 # keep the path they had. 0 removes the proxy.
 set_latency() {
-    local name=$1 address=$2 latency=$3 dir="$STATE/$1" pid rule
+    local name=$1 address=$2 latency=$3 dir="$STATE/$1" pid gateway
     pid=$(cat "$dir/sshd.pid")
-    # Only the control machine's connections (from the bridge's own address): the hosts of a
-    # cluster are near one another (sshfs between them stays direct); the operator is far.
-    rule=(PREROUTING -p tcp -s "$(gateway_for "$address")" -d "$address" --dport 22 -j REDIRECT --to-ports 2222)
+    gateway=$(gateway_for "$address")
     if [ "$(cat "$dir/latency" 2>/dev/null || echo 0)" = "$latency" ] && { [ "$latency" = 0 ] || alive "$dir/proxy.pid"; }; then
         return 0
     fi
-    while nsenter -t "$pid" --net iptables -t nat -D "${rule[@]}" 2>/dev/null; do :; done
+    # The redirect lives in a chain of its own, emptied whatever it held before.
+    nsenter -t "$pid" --net iptables -t nat -N SKP_LATENCY 2>/dev/null || true
+    nsenter -t "$pid" --net iptables -t nat -C PREROUTING -j SKP_LATENCY 2>/dev/null ||
+        nsenter -t "$pid" --net iptables -t nat -A PREROUTING -j SKP_LATENCY
+    nsenter -t "$pid" --net iptables -t nat -F SKP_LATENCY
     if alive "$dir/proxy.pid"; then kill "$(cat "$dir/proxy.pid")" 2>/dev/null || true; fi
     rm -f "$dir/proxy.pid"
     echo "$latency" > "$dir/latency"
@@ -211,7 +213,9 @@ set_latency() {
     local i
     for i in $(seq 100); do alive "$dir/proxy.pid" && break; sleep 0.05; done
     alive "$dir/proxy.pid" || die "$name: the latency proxy did not start ($(tail -1 "$dir/proxy.log" 2>/dev/null))"
-    nsenter -t "$pid" --net iptables -t nat -A "${rule[@]}"
+    # Only the control machine's connections (from the bridge's own address): the hosts of a
+    # cluster are near one another (sshfs between them stays direct); the operator is far.
+    nsenter -t "$pid" --net iptables -t nat -A SKP_LATENCY -p tcp -s "$gateway" -d "$address" --dport 22 -j REDIRECT --to-ports 2222
 }
 
 cmd_known_hosts() {
