@@ -14,7 +14,17 @@ final class ShellFakeTransport: Transport, @unchecked Sendable {
     /// Every script the channels were sent.
     var scripts: [String] { lock.withLock { sent } }
 
-    func connect(to endpoint: Endpoint, cancel: Cancellation) throws -> RemoteSession { Session(host: endpoint.name, transport: self) }
+    /// Hosts whose first connection is refused (an earlier task makes them reachable, say).
+    var refuseFirst: Set<String> = []
+    private var attempts: [String: Int] = [:]
+
+    func connect(to endpoint: Endpoint, cancel: Cancellation) throws -> RemoteSession {
+        let attempt = lock.withLock { attempts[endpoint.name, default: 0] += 1; return attempts[endpoint.name]! }
+        if refuseFirst.contains(endpoint.name) && attempt == 1 { throw TransportError.connect("connection refused (fake)") }
+        return Session(host: endpoint.name, transport: self)
+    }
+
+    func attempts(_ host: String) -> Int { lock.withLock { attempts[host, default: 0] } }
 
     func channels(_ host: String) -> Int { lock.withLock { channels[host, default: 0] } }
 
@@ -192,6 +202,16 @@ struct StepBatchTests {
         #expect(printed(recorder, "c02") == "shown\n")
         // The first stage is one channel per host; the second, one more on c01.
         #expect(fake.channels("c01") == 2 && fake.channels("c02") == 1)
+    }
+
+    /// Hosts are connected to as their task starts; one that refused that early attempt is tried
+    /// again by the step that needs it (an earlier stage may be what lets it in).
+    @Test func anEarlyConnectionThatWasRefusedIsTriedAgainWhenNeeded() throws {
+        let fake = ShellFakeTransport()
+        fake.refuseFirst = ["c02"]
+        let (report, _) = try execute("task t {\n on c01 { run \"true\" }\n on c02 { run \"true\" }\n}", transport: fake)
+        #expect(report.exitCode == .ok)
+        #expect(fake.attempts("c02") == 2 && fake.attempts("c01") == 1)
     }
 
     /// The frames a reader finds do not depend on where the stream is cut.

@@ -1,39 +1,57 @@
 import Foundation
 
-/// Connections opened before they are needed: at the start of a run, every host the plan will
-/// reach is connected to in parallel (at most `forks` at once), while the first stages run. Far
-/// from the hosts a connection costs about ten round trips (half a second at 50 ms); opened on
-/// first use, a `serial` stage or a stage after a one-host stage would pay them one after another.
+/// Connections opened before they are needed: as a task starts, every host its stages reach is
+/// connected to in parallel (at most `forks` at once), while its first stages run. Far from the
+/// hosts a connection costs about ten round trips (half a second at 50 ms); opened on first use,
+/// a `serial` stage or a stage after a one-host stage would pay them one after another.
+///
+/// Per task, not per run: an earlier task may be what makes a host reachable (`lab.up`,
+/// `vagrant.up`, `ssh.copy-id`). For the same reason an early attempt that failed fast (refused,
+/// a key not yet authorized) is not final: the first step that needs the host tries again. One
+/// that failed slowly (a timeout) is final, so a host that is down is not waited for twice.
 /// Nothing is said about a connection until a step asks for it: then the usual `connecting` and
 /// `connected` events (or the failure) come, as if it had been opened there.
 final class EarlyConnections: @unchecked Sendable {
-    // @unchecked: `results`, `queue` and `taken` are only touched under `lock`; `ready` is set
-    // in init and only read after, each semaphore signalled once.
+    // @unchecked: every field but `cancel` and `group` is only touched under `lock`; each
+    // semaphore is signalled once, after its host's result is stored.
     private let lock = NSLock()
-    private var results: [Int: Result<RemoteSession, Error>] = [:]
+    private var results: [Int: (result: Result<RemoteSession, Error>, seconds: Double)] = [:]
+    private var ready: [Int: DispatchSemaphore] = [:]
     private var taken = Set<Int>()
-    private let ready: [Int: DispatchSemaphore]
-    private var queue: [(index: Int, endpoint: Endpoint)] = []
     private let cancel: Cancellation
     private let group = DispatchGroup()
+    private let transport: Transport
+    /// An attempt that failed faster than this is tried again at first use.
+    static let quickFailure = 2.0
 
-    /// Starts connecting to `hosts` (host index and where to log in), in order.
-    init(_ hosts: [(index: Int, endpoint: Endpoint)], transport: Transport, width: Int, runCancel: Cancellation) {
-        queue = hosts
+    init(transport: Transport, runCancel: Cancellation) {
+        self.transport = transport
         cancel = Cancellation(following: runCancel)
-        ready = Dictionary(hosts.map { ($0.index, DispatchSemaphore(value: 0)) }) { first, _ in first }
-        for _ in 0..<min(width, hosts.count) {
+    }
+
+    /// Starts connecting to those of `hosts` not started before, `width` at a time.
+    func start(_ hosts: [(index: Int, endpoint: Endpoint)], width: Int) {
+        let fresh = lock.withLock { () -> [(index: Int, endpoint: Endpoint)] in
+            let new = hosts.filter { ready[$0.index] == nil }
+            for host in new { ready[host.index] = DispatchSemaphore(value: 0) }
+            return new
+        }
+        guard !fresh.isEmpty else { return }
+        var queue = fresh[...]
+        let queueLock = NSLock()
+        for _ in 0..<min(width, fresh.count) {
             group.enter()
             let thread = Thread { [self] in
-                while let next = take() {
-                    let result: Result<RemoteSession, Error>
-                    if cancel.isCancelled {
-                        result = .failure(TransportError.cancelled)
-                    } else {
-                        result = Result { try transport.connect(to: next.endpoint, cancel: cancel) }
+                while let next = queueLock.withLock({ queue.popFirst() }) {
+                    let start = Date()
+                    let result: Result<RemoteSession, Error> = cancel.isCancelled
+                        ? .failure(TransportError.cancelled)
+                        : Result { try transport.connect(to: next.endpoint, cancel: cancel) }
+                    let semaphore = lock.withLock { () -> DispatchSemaphore? in
+                        results[next.index] = (result, Date().timeIntervalSince(start))
+                        return ready[next.index]
                     }
-                    lock.withLock { results[next.index] = result }
-                    ready[next.index]?.signal()
+                    semaphore?.signal()
                 }
                 group.leave()
             }
@@ -42,26 +60,24 @@ final class EarlyConnections: @unchecked Sendable {
         }
     }
 
-    private func take() -> (index: Int, endpoint: Endpoint)? {
-        lock.withLock { queue.isEmpty ? nil : queue.removeFirst() }
-    }
-
-    /// The host's connection (or why there is none), waiting for it if it is still being made.
-    /// Each host's result is handed out once; after that, nil.
+    /// The host's early connection, waiting for it if it is still being made; nil when it was
+    /// not started early, was taken already, or failed fast (the caller connects itself then).
+    /// A slow failure is returned as the failure.
     func take(_ index: Int) -> Result<RemoteSession, Error>? {
-        guard let semaphore = ready[index], lock.withLock({ taken.insert(index).inserted }) else { return nil }
+        guard let semaphore = lock.withLock({ taken.insert(index).inserted ? ready[index] : nil }) else { return nil }
         semaphore.wait()
-        return lock.withLock { results.removeValue(forKey: index) }
+        guard let outcome = lock.withLock({ results.removeValue(forKey: index) }) else { return nil }
+        if case .failure = outcome.result, outcome.seconds < Self.quickFailure { return nil }
+        return outcome.result
     }
 
-    /// The run is over: connections not yet made are given up, those made and never used closed.
+    /// The run is over: attempts still under way are given up, connections never used closed.
     func finish() {
         cancel.cancel()
-        lock.withLock { queue.removeAll() }
         group.wait()
         let unused = lock.withLock { () -> [RemoteSession] in
             defer { results.removeAll() }
-            return results.values.compactMap { try? $0.get() }
+            return results.values.compactMap { try? $0.result.get() }
         }
         for session in unused { session.close() }
     }

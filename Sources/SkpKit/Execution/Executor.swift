@@ -38,7 +38,6 @@ public final class Executor: @unchecked Sendable {
         let everyone = observers + [tally]
         let context = RunContext(plan: plan, transport: transport, endpoints: endpoints, settings: settings, cancel: cancel,
                                  mask: mask, emit: { event in for observer in everyone { observer.observe(event) } })
-        context.connectEarly(width: settings.forks)
         var notRun: [String] = []
         var stopped = false
         var stoppedBy: String?
@@ -47,6 +46,7 @@ public final class Executor: @unchecked Sendable {
             if stopped || cancel.isCancelled { notRun.append(task.name); continue }
             var failed = false
             var announced = false
+            context.connectEarly(task, width: settings.forks)
             for (stageIndex, stage) in task.stages.enumerated() {
                 let keys = { (host: HostPlan) in ResumeLedger.stepKeys(host, task: task, taskIndex: taskIndex, stage: stageIndex) }
                 // Resuming: a host whose steps here all finished earlier is left alone entirely.

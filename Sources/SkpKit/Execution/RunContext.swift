@@ -18,8 +18,8 @@ final class RunContext: @unchecked Sendable {
     /// Hosts out of the run: unreachable, or failed in an earlier task (with --keep-going).
     private var excluded: Set<String> = []
     let local = LocalSession()
-    /// Connections opened at the start of the run, taken on first use (`connectEarly`).
-    private var early: EarlyConnections?
+    /// Connections opened as each task starts, taken on first use (`connectEarly`).
+    private let early: EarlyConnections
 
     init(plan: Plan, transport: Transport, endpoints: EndpointResolver, settings: RunSettings, cancel: Cancellation,
          mask: SharedMask, emit: @escaping @Sendable (RunEvent) -> Void) {
@@ -30,6 +30,7 @@ final class RunContext: @unchecked Sendable {
         self.cancel = cancel
         self.mask = mask
         self.emit = emit
+        early = EarlyConnections(transport: transport, runCancel: cancel)
     }
 
     func send(_ event: RunEvent) { emit(event) }
@@ -41,7 +42,7 @@ final class RunContext: @unchecked Sendable {
         let endpoint = endpoints.endpoint(for: plan.inventory.hosts[index], password: password)
         send(.connecting(host: host.name))
         do {
-            let session = try early?.take(index)?.get() ?? transport.connect(to: endpoint, cancel: cancel)
+            let session = try early.take(index)?.get() ?? transport.connect(to: endpoint, cancel: cancel)
             send(.connected(host: host.name))
             lock.withLock { sessions[index] = session }
             return session
@@ -52,24 +53,22 @@ final class RunContext: @unchecked Sendable {
         }
     }
 
-    /// Starts connecting to every host the plan reaches, in parallel, before any step needs it.
-    /// A host's endpoint uses the password of the first task that reaches it (`ssh.copy-id -p`).
-    func connectEarly(width: Int) {
+    /// Starts connecting, in parallel, to the hosts of `task` that have no connection yet, before
+    /// any of its steps needs one (`EarlyConnections`).
+    func connectEarly(_ task: PlannedTask, width: Int) {
+        let open = lock.withLock { Set(sessions.keys) }
         var seen = Set<Int>(), hosts: [(index: Int, endpoint: Endpoint)] = []
-        for task in plan.tasks {
-            for stage in task.stages {
-                for host in stage.hosts {
-                    guard let index = host.host, seen.insert(index).inserted else { continue }
-                    hosts.append((index, endpoints.endpoint(for: plan.inventory.hosts[index], password: Executor.sshPassword(of: task))))
-                }
+        for stage in task.stages {
+            for host in stage.hosts {
+                guard let index = host.host, !open.contains(index), !isExcluded(host.name), seen.insert(index).inserted else { continue }
+                hosts.append((index, endpoints.endpoint(for: plan.inventory.hosts[index], password: Executor.sshPassword(of: task))))
             }
         }
-        guard !hosts.isEmpty else { return }
-        early = EarlyConnections(hosts, transport: transport, width: width, runCancel: cancel)
+        if !hosts.isEmpty { early.start(hosts, width: width) }
     }
 
     func closeConnections() {
-        early?.finish()
+        early.finish()
         let open = lock.withLock { () -> [RemoteSession] in
             defer { sessions = [:] }
             return Array(sessions.values)
