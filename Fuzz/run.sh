@@ -12,14 +12,15 @@ SECONDS_EACH=${1:-60}
 OUT=Fuzz/out
 mkdir -p "$OUT"
 sources=$(find Sources/SkpKit -name '*.swift' | sort)
-jansson_flags=$(pkg-config --cflags --libs jansson | sed 's/-I/-Xcc -I/g')
+# SkpKit's C libraries: jansson (JSON) and libcrypto (SHA-256 of downloads).
+jansson_flags=$(pkg-config --cflags --libs jansson libcrypto | sed 's/-I/-Xcc -I/g')
 status=0
 for target in Parser Inventory; do
     bin="$OUT/$(echo "$target" | tr A-Z a-z)-fuzz"
     if [ ! -x "$bin" ] || [ -n "$(find Sources/SkpKit "Fuzz/${target}Fuzz.swift" -newer "$bin" -print -quit)" ]; then
         echo "fuzz: building $target target" >&2
         swiftc -O -g -sanitize=fuzzer,address -parse-as-library -module-name "${target}Fuzz" \
-            -I Sources/CJansson $jansson_flags $sources "Fuzz/${target}Fuzz.swift" -o "$bin"
+            -I Sources/CJansson -I Sources/CLibCrypto $jansson_flags $sources "Fuzz/${target}Fuzz.swift" -o "$bin"
     fi
     corpus="$OUT/corpus-$target"
     mkdir -p "$corpus" "$OUT/$target"
