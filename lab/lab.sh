@@ -392,6 +392,14 @@ cmd_up_generated() {
     local subnets=() s
     for s in $(seq 0 $(((n - 1) / 240))); do subnets+=("192.168.$((57 + s)).11"); done
     cmd_prepare "${subnets[@]}"
+    # This machine keeps an ARP entry per lab host: past the kernel's default table (1,024
+    # entries, pruned above 512) new hosts go unanswered ("neighbor table overflow").
+    local need=$((n * 2 + 256)) key
+    for key in gc_thresh1:4 gc_thresh2:2 gc_thresh3:1; do
+        local current want=$((need / ${key#*:}))
+        current=$(sysctl -n "net.ipv4.neigh.default.${key%%:*}")
+        [ "$current" -ge "$want" ] || sysctl -qw "net.ipv4.neigh.default.${key%%:*}=$want"
+    done
     # Hosts come up 16 at a time; each is independent.
     sed -n 's/^  "\(h[0-9]*\)": {"ipv4": "\([0-9.]*\)".*/\1 \2/p' "$inventory" |
         xargs -P 16 -L 1 sh -c '"$0" host-up "$2" "$3" sshd-only "$1" >/dev/null || echo "lab: $2 failed" >&2' "$0" "$latency"
