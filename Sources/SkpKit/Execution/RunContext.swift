@@ -57,8 +57,9 @@ final class RunContext: @unchecked Sendable {
     /// any of its steps needs one (`EarlyConnections`).
     func connectEarly(_ task: PlannedTask, width: Int) {
         let open = lock.withLock { Set(sessions.keys) }
-        var seen = Set<Int>(), hosts: [(index: Int, endpoint: Endpoint)] = []
-        for stage in task.stages {
+        // The first stage's hosts are connected to by its own fan-out at once, in parallel.
+        var seen = Set(task.stages.first?.hosts.compactMap(\.host) ?? []), hosts: [(index: Int, endpoint: Endpoint)] = []
+        for stage in task.stages.dropFirst() {
             for host in stage.hosts {
                 guard let index = host.host, !open.contains(index), !isExcluded(host.name), seen.insert(index).inserted else { continue }
                 hosts.append((index, endpoints.endpoint(for: plan.inventory.hosts[index], password: Executor.sshPassword(of: task))))
