@@ -6,31 +6,57 @@ import SkpKit
 extension SSHSession {
     func run(_ command: String, secrets: [Secret], timeout: Double?, cancel: Cancellation,
              output: (SkpKit.OutputStream, [UInt8]) -> Void) throws -> CommandStatus {
-        let guarded = HangupGuard.wrap(command, secrets: secrets)
         liveness.restart()
         let deadline = timeout.map { Date().addingTimeInterval($0) }
         let openBy = Date().addingTimeInterval(max(endpoint.connectTimeout, 10))
+        let channel = try openChannel(running: HangupGuard.wrap(command, secrets: secrets), by: openBy, cancel: cancel)
+        var freed = false
+        defer { if !freed { abandon(channel) } }
+        // The secrets' values, one line each, for the guard's prelude to read (never EOF: see HangupGuard).
+        try send(Array(secrets.map { $0.revealed + "\n" }.joined().utf8), to: channel, by: openBy, cancel: cancel)
+        if try !pump(channel, until: deadline, cancel: cancel, output: output, stop: { false }) {
+            return CommandStatus(exitCode: -1, timedOut: true)
+        }
+        let status = try closeAfterExit(channel, cancel: cancel)
+        freed = true
+        return status
+    }
+
+    /// Opens a channel and starts `command` on it (the host's login shell reads it).
+    func openChannel(running command: String, by openBy: Date, cancel: Cancellation) throws -> OpaquePointer {
         let channel: OpaquePointer = try callPointer("opening a channel", deadline: openBy, cancel: cancel) {
             libssh2_channel_open_ex(session, "session", 7, 2 * 1024 * 1024, 32768, nil, 0)
         }
-        var freed = false
-        defer { if !freed { abandon(channel) } }
-        try call("starting the command", deadline: openBy, cancel: cancel) {
-            libssh2_channel_process_startup(channel, "exec", 4, guarded, UInt32(guarded.utf8.count))
+        do {
+            try call("starting the command", deadline: openBy, cancel: cancel) {
+                libssh2_channel_process_startup(channel, "exec", 4, command, UInt32(command.utf8.count))
+            }
+        } catch {
+            abandon(channel)
+            throw error
         }
-        // The secrets' values, one line each, for the guard's prelude to read (never EOF: see HangupGuard).
-        var pending = Array(secrets.map { $0.revealed + "\n" }.joined().utf8)
+        return channel
+    }
+
+    /// Writes all of `bytes` to the channel's stdin.
+    func send(_ bytes: [UInt8], to channel: OpaquePointer, by deadline: Date, cancel: Cancellation) throws {
+        var pending = bytes[...]
         while !pending.isEmpty {
             let n = pending.withUnsafeBytes { raw in
                 raw.baseAddress!.withMemoryRebound(to: CChar.self, capacity: raw.count) {
                     libssh2_channel_write_ex(channel, 0, $0, raw.count)
                 }
             }
-            if n > 0 { pending.removeFirst(n); continue }
-            guard n == Int(LIBSSH2_ERROR_EAGAIN) else { throw TransportError.channel("sending the command's secrets: \(lastError())") }
-            try wait(deadline: openBy, cancel: cancel, what: "sending the command's secrets")
+            if n > 0 { pending = pending.dropFirst(n); continue }
+            guard n == Int(LIBSSH2_ERROR_EAGAIN) else { throw TransportError.channel("sending to the host: \(lastError())") }
+            try wait(deadline: deadline, cancel: cancel, what: "sending to the host")
         }
+    }
 
+    /// Hands the channel's output to `output` as it arrives, until the host closes it (true),
+    /// `stop` says enough (true), or `deadline` passes (false).
+    func pump(_ channel: OpaquePointer, until deadline: Date?, cancel: Cancellation,
+              output: (SkpKit.OutputStream, [UInt8]) -> Void, stop: () -> Bool) throws -> Bool {
         var buffer = [UInt8](repeating: 0, count: 32768)
         while true {
             var progressed = false
@@ -46,14 +72,18 @@ extension SSHSession {
                     throw TransportError.lost("lost the connection while the command ran (\(lastError()))")
                 }
             }
-            if libssh2_channel_eof(channel) != 0 { break }
+            if progressed, stop() { return true }
+            if libssh2_channel_eof(channel) != 0 { return true }
             if progressed { continue }
             if cancel.isCancelled { throw TransportError.cancelled }
-            if let deadline, Date() >= deadline {
-                return CommandStatus(exitCode: -1, timedOut: true)
-            }
+            if let deadline, Date() >= deadline { return false }
             try wait(deadline: deadline, cancel: cancel, what: "the command")
         }
+    }
+
+    /// After the end of output: waits for the host to close the channel, frees it and returns
+    /// how the command ended.
+    func closeAfterExit(_ channel: OpaquePointer, cancel: Cancellation) throws -> CommandStatus {
         // End of output is not the end of the command: coreutils close stdout in an exit handler,
         // and the process still runs. sshd sends exit-status and closes its side only after it
         // reaped the command, so wait for that before closing ours; closing first would look to
@@ -68,14 +98,13 @@ extension SSHSession {
         let signal = signalName.map { String(cString: $0) }
         if let signalName { free(signalName) }
         _ = try? call("freeing the channel", deadline: closeBy, cancel: cancel) { libssh2_channel_free(channel) }
-        freed = true
         if let signal { return CommandStatus(exitCode: 128 + Self.signalNumber(signal), signal: signal) }
         return CommandStatus(exitCode: code)
     }
 
     /// Closes a channel we stop reading (timeout, Ctrl-C, error) without waiting on the host.
     /// Closing it ends the remote command: see HangupGuard.
-    private func abandon(_ channel: OpaquePointer) {
+    func abandon(_ channel: OpaquePointer) {
         let deadline = Date().addingTimeInterval(lost ? 0 : 1)
         _ = try? call("closing", deadline: deadline, cancel: Cancellation()) { libssh2_channel_close(channel) }
         _ = try? call("freeing", deadline: deadline, cancel: Cancellation()) { libssh2_channel_free(channel) }

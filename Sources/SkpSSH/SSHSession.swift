@@ -14,6 +14,8 @@ final class SSHSession: RemoteSession {
     /// Set when the host stopped answering: nothing more is waited for on this connection.
     private(set) var lost = false
     private var jumpProcess: pid_t?
+    /// The channel that runs batches (`BatchWorker`), once opened; nil while a batch has it.
+    var worker: OpaquePointer?
     private var closed = false
 
     init(endpoint: Endpoint, cancel: Cancellation) throws {

@@ -50,5 +50,62 @@ extension LabSuites {
             #expect(outcome.stdout.contains("exit 4: echo after-the-flood; exit 4"), "\(outcome.stdout.suffix(2000))")
             #expect(try Lab.output("c02", "test -e /root/never && echo yes || echo no") == "no")
         }
+
+        /// Sessions sshd started on each host since `before` (its log's length then).
+        static func sessions(_ host: String, since before: Int, _ kind: String) -> Int {
+            String(Lab.sshdLog(host).dropFirst(before)).components(separatedBy: "Starting session: \(kind)").count - 1
+        }
+
+        /// Every stage of a run goes to a host on the one channel it opened for the first, and an
+        /// upload whose file the host already has is checked in the batch: no SFTP session then.
+        /// A file changed on the host (same size, other bytes; or another mode) is written again.
+        @Test func everyStageOfARunUsesOneChannelAndUnchangedUploadsNoSFTP() throws {
+            try Lab.up()
+            let task = """
+                task stages {
+                  on all {
+                    run "echo first $$"
+                  }
+                  on c01 {
+                    run "echo second $$"
+                  }
+                  on all {
+                    run "mkdir -p /root/skp-batch-upload"
+                    upload "same bytes 0123456789\\n" to "/root/skp-batch-upload/file" mode 0600
+                    run "echo third $$"
+                  }
+                }
+                """
+            for host in Lab.hosts { try Lab.exec(host, "rm -rf /root/skp-batch-upload") }
+            let dir = try Binary.project(["tasks/s.skp": task])
+            func run() throws -> (outcome: Binary.Outcome, commands: [String: Int], sftp: [String: Int]) {
+                let before = Dictionary(uniqueKeysWithValues: Lab.hosts.map { ($0, Lab.sshdLog($0).count) })
+                let outcome = try Lab.skp(["s.stages"], in: dir)
+                #expect(outcome.status == 0, "\(outcome.stdout)\(outcome.stderr)")
+                return (outcome,
+                        Dictionary(uniqueKeysWithValues: Lab.hosts.map { ($0, Self.sessions($0, since: before[$0]!, "command")) }),
+                        Dictionary(uniqueKeysWithValues: Lab.hosts.map { ($0, Self.sessions($0, since: before[$0]!, "subsystem 'sftp'")) }))
+            }
+            let first = try run()
+            for host in Lab.hosts {
+                #expect(first.commands[host] == 1, "\(host): \(first.commands)")
+                #expect(first.sftp[host] == 1, "\(host): \(first.sftp)")
+                let shells = Set(first.outcome.stdout.split(separator: "\n").filter { $0.hasPrefix(host) && $0.contains(" | ") }
+                    .compactMap { $0.split(separator: " ").last })
+                #expect(shells.count == 1, "\(host) ran its stages in \(shells.count) shells: \(shells)")
+                #expect(try Lab.output(host, "stat -c '%a %s' /root/skp-batch-upload/file") == "600 22")
+            }
+            let second = try run()
+            #expect(second.commands.values.allSatisfy { $0 == 1 }, "\(second.commands)")
+            #expect(second.sftp.values.allSatisfy { $0 == 0 }, "\(second.sftp)")
+            // Same size, other bytes on c02; another mode on c03.
+            try Lab.exec("c02", "printf 'same bytes 9876543210\\n' > /root/skp-batch-upload/file")
+            try Lab.exec("c03", "chmod 0644 /root/skp-batch-upload/file")
+            let third = try run()
+            #expect(third.sftp == ["c01": 0, "c02": 1, "c03": 1, "c04": 0, "c05": 0], "\(third.sftp)")
+            #expect(try Lab.output("c02", "cat /root/skp-batch-upload/file") == "same bytes 0123456789")
+            #expect(try Lab.output("c03", "stat -c %a /root/skp-batch-upload/file") == "600")
+            #expect(third.outcome.stdout.contains("5 hosts: 5 changed"), "\(third.outcome.stdout)")
+        }
     }
 }

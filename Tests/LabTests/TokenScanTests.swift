@@ -34,7 +34,8 @@ extension LabSuites {
                     .compactMap { try? String(contentsOfFile: journals + "/" + $0, encoding: .utf8) }.joined()
                 #expect(!journal.isEmpty, "the run was journaled")
                 let seen = outcome.stdout + outcome.stderr + journal
-                #expect(seen.contains("--- ps") && seen.contains("skp_secret_1"), "the sampler saw the join commands")
+                // The hosts' batch shells (BatchWorker) live for the whole run: the sampler saw them.
+                #expect(seen.contains("--- ps") && seen.contains("read -r skp_n"), "the sampler saw the hosts' shells")
                 for token in tokens {
                     // The secret half of a token is what matters; the prefix is public.
                     let secretPart = String(token.split(separator: "-").last ?? "")

@@ -217,9 +217,9 @@ struct StepBatchTests {
     /// The frames a reader finds do not depend on where the stream is cut.
     @Test func framesAreFoundWhereverTheStreamIsCut() {
         let batch = StepBatch([], nonce: "n0nce")
-        let stream = Array("\nn0nce S 0\nhello\nworld\nn0nce E 0 0\n\nn0nce S 1\nx\nn0nce Z\n\nn0nce E 1 7\n".utf8)
+        let stream = Array("\nn0nce S 0\nhello\nworld\nn0nce E 0 0\n\nn0nce S 1\nx\nn0nce Q\n\nn0nce E 1 7\n\nn0nce Z\n".utf8)
         let expected: [FrameReader.Piece] = [.start(0), .output(Array("hello\nworld".utf8)), .end(0, "0"),
-                                            .start(1), .output(Array("x\nn0nce Z\n".utf8)), .end(1, "7")]
+                                            .start(1), .output(Array("x\nn0nce Q\n".utf8)), .end(1, "7"), .done]
         for cut in 0...stream.count {
             var reader = FrameReader(prefix: batch.markerPrefix)
             let pieces = reader.feed(Array(stream[..<cut])) + reader.feed(Array(stream[cut...])) + reader.finish()

@@ -13,6 +13,8 @@ struct BatchProgress {
     /// Reports a step's result (it returns the result as reported: masked).
     var finished: (Int, StepResult, Date) -> StepResult = { _, result, _ in result }
     private(set) var results: [StepResult] = []
+    /// An upload the host did not have (`h`): started, not finished; skp writes it itself.
+    private(set) var handedOver: (position: Int, since: Date)?
 
     private var stdout: FrameReader, stderr: FrameReader
     /// Pieces read but not yet taken, per stream (`drain`).
@@ -21,6 +23,8 @@ struct BatchProgress {
     private var since = Date()
     private var status: String?
     private var stderrEnded = false
+    /// Streams whose end frame (`Z`) was taken: every piece before it on that stream was too.
+    private var streamsDone = 0
     private var stderrTail = TailBuffer(limit: 20)
     /// A capture step's stdout, kept instead of shown (at most `HostRun.captureLimit`).
     private var capturedBytes: [UInt8] = []
@@ -32,6 +36,9 @@ struct BatchProgress {
         stdout = FrameReader(prefix: batch.markerPrefix)
         stderr = FrameReader(prefix: batch.markerPrefix)
     }
+
+    /// Both streams reached the batch's end frame: the batch is over, its channel may stay open.
+    var complete: Bool { streamsDone == 2 }
 
     mutating func feed(_ stream: OutputStream, _ bytes: [UInt8]) {
         if stream == .stdout { queued.stdout += stdout.feed(bytes) } else { queued.stderr += stderr.feed(bytes) }
@@ -75,7 +82,14 @@ struct BatchProgress {
         case .end(let position, let code):
             guard position == running else { return position < results.count }
             if stream == .stdout { status = code ?? "" } else { stderrEnded = true }
-            if let status, stderrEnded { end(with: result(of: position, status: status)) }
+            if status == "h", stderrEnded {
+                handedOver = (position, since)
+                running = nil
+            } else if let status, stderrEnded { end(with: result(of: position, status: status)) }
+        case .done:
+            // After the last step's end on this stream; on stderr that step may not have ended on stdout yet.
+            guard running == nil else { return false }
+            streamsDone += 1
         }
         return true
     }

@@ -1,14 +1,16 @@
 import Foundation
 
-/// Connections opened before they are needed: as a task starts, every host its stages reach is
-/// connected to in parallel (at most `forks` at once), while its first stages run. Far from the
-/// hosts a connection costs about ten round trips (half a second at 50 ms); opened on first use,
-/// a `serial` stage or a stage after a one-host stage would pay them one after another.
+/// Connections opened before they are needed: as a task starts, every host it and the tasks
+/// after it reach is connected to in parallel (at most `forks` at once), while its first stages
+/// run. Far from the hosts a connection costs about ten round trips (half a second at 50 ms);
+/// opened on first use, a `serial` stage or a stage after a one-host stage would pay them one
+/// after another.
 ///
-/// Per task, not per run: an earlier task may be what makes a host reachable (`lab.up`,
-/// `vagrant.up`, `ssh.copy-id`). For the same reason an early attempt that failed fast (refused,
-/// a key not yet authorized) is not final: the first step that needs the host tries again. One
-/// that failed slowly (a timeout) is final, so a host that is down is not waited for twice.
+/// Not past a task that runs on the control machine: it may be what makes a host reachable
+/// (`lab.up`, `vagrant.up`, `ssh.copy-id`); the tasks after it start their own when they start.
+/// For the same reason an early attempt that failed fast (refused, a key not yet authorized) is
+/// not final: the first step that needs the host tries again. One that failed slowly (a timeout)
+/// is final, so a host that is down is not waited for twice.
 /// Nothing is said about a connection until a step asks for it: then the usual `connecting` and
 /// `connected` events (or the failure) come, as if it had been opened there.
 final class EarlyConnections: @unchecked Sendable {
@@ -46,7 +48,11 @@ final class EarlyConnections: @unchecked Sendable {
                     let start = Date()
                     let result: Result<RemoteSession, Error> = cancel.isCancelled
                         ? .failure(TransportError.cancelled)
-                        : Result { try transport.connect(to: next.endpoint, cancel: cancel) }
+                        : Result {
+                            let session = try transport.connect(to: next.endpoint, cancel: cancel)
+                            if transport.runsBatches { session.prepareBatches() }
+                            return session
+                        }
                     let semaphore = lock.withLock { () -> DispatchSemaphore? in
                         results[next.index] = (result, Date().timeIntervalSince(start))
                         return ready[next.index]

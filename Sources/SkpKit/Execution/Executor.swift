@@ -46,7 +46,7 @@ public final class Executor: @unchecked Sendable {
             if stopped || cancel.isCancelled { notRun.append(task.name); continue }
             var failed = false
             var announced = false
-            context.connectEarly(task, width: settings.forks)
+            context.connectEarly(from: taskIndex, width: settings.forks)
             for (stageIndex, stage) in task.stages.enumerated() {
                 let keys = { (host: HostPlan) in ResumeLedger.stepKeys(host, task: task, taskIndex: taskIndex, stage: stageIndex) }
                 // Resuming: a host whose steps here all finished earlier is left alone entirely.

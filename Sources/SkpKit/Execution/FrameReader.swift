@@ -8,6 +8,8 @@ struct FrameReader {
         case start(Int)
         /// The step's status on stdout (`0`, `u` for unchanged, an exit code); none on stderr.
         case end(Int, String?)
+        /// The batch ended: nothing more of it comes on this stream.
+        case done
     }
 
     let prefix: [UInt8]
@@ -56,8 +58,9 @@ struct FrameReader {
         return rest.isEmpty ? [] : [.output(rest)]
     }
 
-    /// `S 3`, `E 3 0`, `E 3 u`, `E 3`.
+    /// `S 3`, `E 3 0`, `E 3 u`, `E 3`, `Z`.
     static func parse(_ line: [UInt8]) -> Piece? {
+        if line == [90] { return .done }
         let words = String(decoding: line, as: UTF8.self).split(separator: " ", omittingEmptySubsequences: false)
         guard words.count >= 2, let index = Int(words[1]), index >= 0 else { return nil }
         switch (words[0], words.count) {

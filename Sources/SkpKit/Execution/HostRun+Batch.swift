@@ -6,8 +6,9 @@ import Foundation
 /// else keeps a channel, SFTP or the control machine of its own: uploads and downloads, `local`,
 /// `attach`, `until`, `retry`, and all of `--check`.
 extension HostRun {
+    /// The steps from `index` that go as one batch; none when the step at `index` cannot.
     func batchable(from index: Int) -> [Int] {
-        guard !isLocal, !context.settings.check, context.transport.runsBatches else { return [index] }
+        guard !isLocal, !context.settings.check, context.transport.runsBatches else { return [] }
         var indexes: [Int] = []
         let known = context.capturedValues
         for i in index..<host.steps.count {
@@ -16,12 +17,12 @@ extension HostRun {
                   step.capturedNames.allSatisfy({ known[$0] != nil }) else { break }
             indexes.append(i)
         }
-        return indexes.isEmpty ? [index] : indexes
+        return indexes
     }
 
     static func batches(_ step: PlannedStep) -> Bool {
         switch step.kind {
-        case .run, .show, .fail: true
+        case .run, .show, .fail, .upload: true
         case .capture(_, _, let local): !local
         default: false
         }
@@ -34,10 +35,33 @@ extension HostRun {
         }
     }
 
+    /// An upload's mode when the task gives none.
+    static let uploadMode = 0o644
+
+    func entry(_ index: Int) -> StepBatch.Entry {
+        let step = host.steps[index]
+        if case .upload(let content, let path, let mode) = step.kind {
+            let bytes = Array(content.render(captures: context.capturedValues).utf8)
+            return StepBatch.Entry(index: index, check: Self.holds(bytes, at: path, mode: mode ?? Self.uploadMode), handsOver: true)
+        }
+        return StepBatch.Entry(index: index, check: step.unless, command: Self.command(of: step))
+    }
+
+    /// A check that the host's file at `path` has these bytes and this mode, as SFTP's would
+    /// see it (symlinks followed). Its hash travels as a secret. When it cannot tell (no
+    /// sha256sum, no GNU stat), it fails and SFTP compares the file itself: slower, still right.
+    static func holds(_ bytes: [UInt8], at path: String, mode: Int) -> Command {
+        let file = Command.Part.value(path, quoting: .word)
+        return Command([.literal("[ -f "), file, .literal(" ] && [ \"$(stat -L -c %a -- "), file,
+                        .literal(")\" = \(String(mode, radix: 8)) ] && [ \"$(sha256sum < "), file, .literal(")\" = "),
+                        .secret(Secret(SHA256.hex(bytes) + "  -"), quoting: .word), .literal(" ]")])
+    }
+
     /// Runs the steps at `indexes` as one script; their events go out as their frames arrive.
-    /// Returns the results of the steps that ran, in order (fewer when one failed or Ctrl-C).
+    /// Returns the results of the steps that ran, in order (fewer when one failed, Ctrl-C, or
+    /// an upload the host did not have, written here, ended the batch).
     func runBatch(_ indexes: [Int]) -> [StepResult] {
-        let batch = StepBatch(indexes.map { StepBatch.Entry(index: $0, check: host.steps[$0].unless, command: Self.command(of: host.steps[$0])) })
+        let batch = StepBatch(indexes.map(entry))
         let sent = batch.script(captures: context.capturedValues)
         let watchdog = Watchdog(parent: context.cancel)
         defer { watchdog.stop() }
@@ -58,9 +82,9 @@ extension HostRun {
         }
         do {
             let session = try context.connection(for: host, password: password)
-            let status = try session.run(sent.text, secrets: sent.secrets, timeout: nil, cancel: watchdog.cancellation) { stream, bytes in
+            let status = try session.runBatch(sent, cancel: watchdog.cancellation, output: { stream, bytes in
                 progress.feed(stream, bytes)
-            }
+            }, complete: { progress.complete })
             progress.ended(status)
         } catch let failure as StepFailure {
             // Connecting failed (unreachable, or Ctrl-C while connecting).
@@ -76,7 +100,8 @@ extension HostRun {
         } catch {
             progress.cut(StepFailure(status: .failed, message: "\(error)"))
         }
-        return progress.results
+        guard let (position, since) = progress.handedOver else { return progress.results }
+        return progress.results + [finish(indexes[position], perform(indexes[position]), since: since)]
     }
 }
 

@@ -21,7 +21,7 @@ extension HostRun {
             let bytes = Array(content.render(captures: context.capturedValues).utf8)
             let session = try context.connection(for: host, password: password)
             do {
-                return try session.wouldChange(bytes, at: path, mode: Int32(mode ?? 0o644)) ? .wouldChange : .unchanged
+                return try session.wouldChange(bytes, at: path, mode: Int32(mode ?? Self.uploadMode)) ? .wouldChange : .unchanged
             } catch TransportError.lost(let message) {
                 throw StepFailure(status: .unreachable, message: message, cutOff: true)
             } catch {

@@ -50,7 +50,7 @@ extension HostRun {
             let bytes = Array(content.render(captures: context.capturedValues).utf8)
             let session = try context.connection(for: host, password: password)
             do {
-                return try session.upload(bytes, to: path, mode: Int32(mode ?? 0o644)) ? .changed : .unchanged
+                return try session.upload(bytes, to: path, mode: Int32(mode ?? Self.uploadMode)) ? .changed : .unchanged
             } catch TransportError.lost(let message) {
                 throw StepFailure(status: .unreachable, message: message, cutOff: true)
             } catch let error as TransportError where isLocal {

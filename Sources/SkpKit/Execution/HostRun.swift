@@ -31,7 +31,7 @@ struct HostRun {
                 continue
             }
             let batch = batchable(from: index)
-            let results = batch.count > 1 ? runBatch(batch) : [runOne(index)]
+            let results = batch.isEmpty ? [runOne(index)] : runBatch(batch)
             for result in results {
                 switch result {
                 case .changed: if status == .ok { status = .changed }
@@ -43,9 +43,10 @@ struct HostRun {
                     return false
                 }
             }
-            // A batch cut short without a failure: Ctrl-C.
-            if results.count < batch.count { status = .cancelled; return false }
-            index += max(1, batch.count)
+            // A batch cut short without a failure (an upload written on its own) goes on with
+            // the next step; one that ran nothing was interrupted.
+            if results.isEmpty { status = .cancelled; return false }
+            index += results.count
         }
         return true
     }
@@ -63,9 +64,14 @@ struct HostRun {
 
     /// One step on its own channel (or the control machine, or SFTP).
     func runOne(_ index: Int) -> StepResult {
-        let step = host.steps[index]
         let stepStart = Date()
         announce(index)
+        return finish(index, perform(index), since: stepStart)
+    }
+
+    /// What the step does, started already: its result, a failure as a value.
+    func perform(_ index: Int) -> StepResult {
+        let step = host.steps[index]
         var result: StepResult
         do {
             result = context.settings.check ? try probe(step) : try attempts(of: step, key: keys[index])
@@ -75,7 +81,7 @@ struct HostRun {
             // Not a failure skp knows: still a value in the summary, never lost.
             result = .failed(StepFailure(status: .failed, message: "\(error)"))
         }
-        return finish(index, result, since: stepStart)
+        return result
     }
 
     /// The step's end as an event, failure text masked as the event is built: every observer

@@ -53,16 +53,22 @@ final class RunContext: @unchecked Sendable {
         }
     }
 
-    /// Starts connecting, in parallel, to the hosts of `task` that have no connection yet, before
-    /// any of its steps needs one (`EarlyConnections`).
-    func connectEarly(_ task: PlannedTask, width: Int) {
+    /// Starts connecting, in parallel, to the hosts that the task at `taskIndex` and the tasks
+    /// after it reach and that have no connection yet, before any of their steps needs one
+    /// (`EarlyConnections`). Not past a later task that runs on the control machine: it may be
+    /// what makes its hosts reachable (`lab.up`, `vagrant.up`, `ssh.copy-id`).
+    func connectEarly(from taskIndex: Int, width: Int) {
         let open = lock.withLock { Set(sessions.keys) }
+        let current = plan.tasks[taskIndex]
         // The first stage's hosts are connected to by its own fan-out at once, in parallel.
-        var seen = Set(task.stages.first?.hosts.compactMap(\.host) ?? []), hosts: [(index: Int, endpoint: Endpoint)] = []
-        for stage in task.stages.dropFirst() {
-            for host in stage.hosts {
-                guard let index = host.host, !open.contains(index), !isExcluded(host.name), seen.insert(index).inserted else { continue }
-                hosts.append((index, endpoints.endpoint(for: plan.inventory.hosts[index], password: Executor.sshPassword(of: task))))
+        var seen = Set(current.stages.first?.hosts.compactMap(\.host) ?? []), hosts: [(index: Int, endpoint: Endpoint)] = []
+        for (offset, task) in plan.tasks[taskIndex...].enumerated() {
+            if offset > 0, task.stages.contains(where: { $0.hosts.contains { $0.host == nil } }) { break }
+            for stage in offset == 0 ? task.stages.dropFirst() : task.stages[...] {
+                for host in stage.hosts {
+                    guard let index = host.host, !open.contains(index), !isExcluded(host.name), seen.insert(index).inserted else { continue }
+                    hosts.append((index, endpoints.endpoint(for: plan.inventory.hosts[index], password: Executor.sshPassword(of: task))))
+                }
             }
         }
         if !hosts.isEmpty { early.start(hosts, width: width) }

@@ -16,6 +16,9 @@ struct StepBatch {
         var check: Command?
         /// What runs; nil for a `fail` (or `require`) step, which fails unless its check holds.
         var command: Command?
+        /// An upload: when its check (the host has the file already) does not hold, the batch
+        /// stops there and skp writes the file itself (SFTP), then goes on.
+        var handsOver = false
 
         /// The command as failures name it (masked), or the check of a `fail` step.
         var shown: String { (command ?? check).map { "\($0)" } ?? "" }
@@ -39,18 +42,21 @@ struct StepBatch {
     var markerPrefix: [UInt8] { Array("\n\(nonce) ".utf8) }
 
     /// The script and the values it reads first from stdin (the nonce, then each secret once).
-    func script(captures: [String: String]) -> TransportCommand {
+    /// The steps are a function, so the first failure returns from it and the lines that say the
+    /// batch ended (`BatchScript.ending`) still run.
+    func script(captures: [String: String]) -> BatchScript {
         var table = [Secret(nonce)]
         let nonceVariable = "\"$" + TransportCommand.variable(0) + "\""
-        var out = ""
+        let mark = { (text: String) in
+            "printf '\\n%s \(text)\\n' \(nonceVariable); printf '\\n%s \(text)\\n' \(nonceVariable) >&2\n"
+        }
+        var out = "skp_steps() {\n"
         for (position, entry) in entries.enumerated() {
-            let mark = { (text: String) in
-                "printf '\\n%s \(text)\\n' \(nonceVariable); printf '\\n%s \(text)\\n' \(nonceVariable) >&2\n"
-            }
             out += mark("S \(position)")
             // `f`: a fail step's check did not hold (its message is skp's, not the host's).
+            // `h`: an upload's file differs: skp takes it from here.
             let command = entry.command.map { "(eval " + ShellQuote.quote($0.transportText(captures: captures, table: &table)) + "); skp_rc=$?" }
-                ?? "skp_rc=f"
+                ?? (entry.handsOver ? "skp_rc=h" : "skp_rc=f")
             if let check = entry.check {
                 let test = ShellQuote.quote(check.transportText(captures: captures, table: &table))
                 out += "if (eval \(test)) </dev/null >/dev/null 2>&1; then skp_rc=u; else \(command); fi\n"
@@ -58,8 +64,19 @@ struct StepBatch {
                 out += command + "\n"
             }
             out += "printf '\\n%s E \(position) %s\\n' \(nonceVariable) \"$skp_rc\"; printf '\\n%s E \(position)\\n' \(nonceVariable) >&2\n"
-            if position < entries.count - 1 { out += "case $skp_rc in u|0) ;; *) exit 0 ;; esac\n" }
+            if position < entries.count - 1 { out += "case $skp_rc in u|0) ;; *) return 0 ;; esac\n" }
         }
-        return TransportCommand(text: out, secrets: table)
+        out += "}\nskp_steps\n"
+        return BatchScript(text: out, secrets: table, ending: mark("Z"))
     }
+}
+
+/// A batch as the transport sends it: the script, the values it reads first from stdin (as
+/// `TransportCommand`), and the lines that print the batch's end frame on both streams. A
+/// transport that keeps one channel for many batches runs `ending` after it has stopped
+/// watching that channel's stdin, and takes the end frames as the end of the batch.
+public struct BatchScript: Sendable {
+    public var text: String
+    public var secrets: [Secret]
+    public var ending: String
 }

@@ -31,10 +31,24 @@ public protocol RemoteSession: AnyObject {
     /// Runs `command` with a terminal, this process's own terminal attached to it (raw mode,
     /// window size followed), until it exits; returns its status.
     func attach(_ command: String, cancel: Cancellation) throws -> CommandStatus
+    /// Runs a batch of steps (`StepBatch`), streaming its output, until `complete` says both
+    /// streams have reached its end frame or the script ended. SSH sessions run every batch of a
+    /// host on one long-lived channel (one round trip each); by default a batch is a command.
+    func runBatch(_ batch: BatchScript, cancel: Cancellation, output: (OutputStream, [UInt8]) -> Void,
+                  complete: () -> Bool) throws -> CommandStatus
+    /// Gets ready for `runBatch` ahead of time (an early connection calls it off the critical path).
+    func prepareBatches()
     func close()
 }
 
 extension RemoteSession {
+    public func runBatch(_ batch: BatchScript, cancel: Cancellation, output: (OutputStream, [UInt8]) -> Void,
+                         complete: () -> Bool) throws -> CommandStatus {
+        try run(batch.text + batch.ending, secrets: batch.secrets, timeout: nil, cancel: cancel, output: output)
+    }
+
+    public func prepareBatches() {}
+
     public func attach(_ command: String, cancel: Cancellation) throws -> CommandStatus {
         throw TransportError.channel("this transport cannot attach a terminal")
     }
