@@ -31,7 +31,7 @@ let package = Package(
         .testTarget(name: "SkpKitTests", dependencies: ["SkpKit"]),
         // Runs the built binary as a user would; shared by the end-to-end test targets.
         .target(name: "SkpTestSupport", dependencies: ["SkpKit"], path: "Tests/SkpTestSupport"),
-        .testTarget(name: "SkpTests", dependencies: ["skp", "SkpTestSupport"], exclude: ["Golden"]),
+        .testTarget(name: "SkpTests", dependencies: ["skp", "SkpSSH", "SkpTestSupport"], exclude: ["Golden"]),
         // End-to-end runs against the built-in lab of real hosts (root; mandatory when CI=true).
         .testTarget(name: "LabTests", dependencies: ["skp", "SkpTestSupport"]),
     ],

@@ -9,6 +9,13 @@ extension SSHSession {
     func authenticate(deadline: Date, cancel: Cancellation) throws {
         let user = endpoint.user
         let userLength = UInt32(user.utf8.count)
+        // The key that would be tried first, tried before asking the host which methods it
+        // takes (OpenSSH's "none" request): when it is accepted, that is a round trip saved.
+        let home = getenv("HOME").map { String(cString: $0) } ?? "/root"
+        let defaults = ["id_ed25519", "id_ecdsa", "id_rsa"].map { "\(home)/.ssh/\($0)" }
+        let first = (endpoint.identities + (getenv("SSH_AUTH_SOCK") == nil ? defaults : []))
+            .first { FileManager.default.fileExists(atPath: $0) }
+        if let first, try publicKey(first, user: user, deadline: deadline, cancel: cancel) { return }
         var methods = ""
         while true {
             if let list = libssh2_userauth_list(session, user, userLength) {
@@ -25,16 +32,14 @@ extension SSHSession {
         if methods.contains("publickey") {
             for key in endpoint.identities where FileManager.default.fileExists(atPath: key) {
                 tried.append(key)
-                if try publicKey(key, user: user, deadline: deadline, cancel: cancel) { return }
+                if key != first, try publicKey(key, user: user, deadline: deadline, cancel: cancel) { return }
             }
             if try agent(user: user, deadline: deadline, cancel: cancel) { return }
             tried.append("ssh-agent")
-            let home = getenv("HOME").map { String(cString: $0) } ?? "/root"
-            for name in ["id_ed25519", "id_ecdsa", "id_rsa"] {
-                let key = "\(home)/.ssh/\(name)"
+            for key in defaults {
                 guard !endpoint.identities.contains(key), FileManager.default.fileExists(atPath: key) else { continue }
                 tried.append(key)
-                if try publicKey(key, user: user, deadline: deadline, cancel: cancel) { return }
+                if key != first, try publicKey(key, user: user, deadline: deadline, cancel: cancel) { return }
             }
         }
         if let password = endpoint.password?.revealed, methods.contains("password") {

@@ -54,8 +54,9 @@ extension SSHSession {
     }
 
     /// Hands the channel's output to `output` as it arrives, until the host closes it (true),
-    /// `stop` says enough (true), or `deadline` passes (false).
-    func pump(_ channel: OpaquePointer, until deadline: Date?, cancel: Cancellation,
+    /// `stop` says enough (true), or `deadline` passes (false). With `idleTicks`, an empty chunk
+    /// says, every time skp is about to wait (at least every 100 ms), that nothing more came.
+    func pump(_ channel: OpaquePointer, until deadline: Date?, cancel: Cancellation, idleTicks: Bool = false,
               output: (SkpKit.OutputStream, [UInt8]) -> Void, stop: () -> Bool) throws -> Bool {
         var buffer = [UInt8](repeating: 0, count: 32768)
         while true {
@@ -75,6 +76,7 @@ extension SSHSession {
             if progressed, stop() { return true }
             if libssh2_channel_eof(channel) != 0 { return true }
             if progressed { continue }
+            if idleTicks { output(.stdout, []) }
             if cancel.isCancelled { throw TransportError.cancelled }
             if let deadline, Date() >= deadline { return false }
             try wait(deadline: deadline, cancel: cancel, what: "the command")

@@ -14,7 +14,7 @@ extension SSHSession {
         var kept = false
         defer { if !kept { abandon(channel) } }
         try send(BatchWorker.request(batch), to: channel, by: openBy, cancel: cancel)
-        _ = try pump(channel, until: nil, cancel: cancel, output: output, stop: complete)
+        _ = try pump(channel, until: nil, cancel: cancel, idleTicks: true, output: output, stop: complete)
         if complete() {
             worker = channel
             kept = true

@@ -227,6 +227,25 @@ struct StepBatchTests {
         }
     }
 
+    /// A step's last line shows while it runs quiet: the line break held in case a marker
+    /// follows goes out once it has waited `breakHold` with nothing new; a marker that then
+    /// comes without its own line break (bash writes it apart) is still a marker.
+    @Test func aQuietStepsLastLineGoesOutAndFramesStillHold() {
+        let batch = StepBatch([], nonce: "n0nce")
+        var reader = FrameReader(prefix: batch.markerPrefix)
+        let later = { DispatchTime.now().uptimeNanoseconds + FrameReader.breakHold }
+        #expect(Self.joined(reader.feed(Array("\nn0nce S 0\nweb: 3/5 running\n".utf8))) == [.start(0), .output(Array("web: 3/5 running".utf8))])
+        #expect(reader.idle() == [], "not before it has waited")
+        #expect(reader.idle(now: later()) == [.output([10])])
+        #expect(reader.idle(now: later()) == [])
+        #expect(Self.joined(reader.feed(Array("\nn0nce E 0 0\n".utf8))) == [.end(0, "0")])
+        // The break that went out was the marker's own, written apart: the rest is still a marker.
+        #expect(Self.joined(reader.feed(Array("\nn0nce S 1\nabc\n".utf8))) == [.start(1), .output(Array("abc".utf8))])
+        #expect(reader.idle(now: later()) == [.output([10])])
+        #expect(Self.joined(reader.feed(Array("n0n".utf8))) == [])
+        #expect(Self.joined(reader.feed(Array("ce E 1 3\nn0nce is output\n".utf8))) == [.end(1, "3"), .output(Array("n0nce is output".utf8))])
+    }
+
     /// Adjacent output pieces joined: how they are cut is the reader's business.
     static func joined(_ pieces: [FrameReader.Piece]) -> [FrameReader.Piece] {
         var out: [FrameReader.Piece] = []

@@ -40,8 +40,12 @@ struct BatchProgress {
     /// Both streams reached the batch's end frame: the batch is over, its channel may stay open.
     var complete: Bool { streamsDone == 2 }
 
+    /// Bytes of a stream; none when the channel has nothing more for now (`FrameReader.idle`).
     mutating func feed(_ stream: OutputStream, _ bytes: [UInt8]) {
-        if stream == .stdout { queued.stdout += stdout.feed(bytes) } else { queued.stderr += stderr.feed(bytes) }
+        if bytes.isEmpty {
+            queued.stdout += stdout.idle()
+            queued.stderr += stderr.idle()
+        } else if stream == .stdout { queued.stdout += stdout.feed(bytes) } else { queued.stderr += stderr.feed(bytes) }
         drain()
     }
 

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Splits one stream of a batch (stdout or stderr) into the steps' own bytes and the frame
 /// lines between them (`StepBatch`). Bytes pass through as they come, except a tail that could
 /// be the start of a marker, held until the next bytes tell; memory stays bounded whatever a
@@ -16,14 +18,46 @@ struct FrameReader {
     private var pending: [UInt8] = []
     /// Set while the bytes after a marker prefix are read up to its line break.
     private var inMarker = false
+    /// Set when a line break that could have begun a marker went out as output (`idle`): a
+    /// marker may then come without it.
+    private var releasedBreak = false
+    /// When the held tail (a line break, perhaps with the start of a marker) was last fed.
+    private var heldSince: UInt64 = 0
     static let longestMarker = 64
+    /// How long a held line break waits for the rest of a marker before it goes out as output.
+    /// bash writes a frame's leading line break on its own (the first `printf` of a process to
+    /// line-buffered stdout), the rest a moment later; both cross the network together.
+    static let breakHold: UInt64 = 20_000_000
 
     init(prefix: [UInt8]) { self.prefix = prefix }
 
+    /// The stream has had nothing new since the last call. A line break held because a marker
+    /// could follow it goes out once it has waited `breakHold`, so a step's last line shows while
+    /// it runs quiet (`echo ready; sleep 60`). Should a marker still come without it, it is
+    /// taken as one all the same: boundaries never depend on this timing, only a blank line.
+    mutating func idle(now: UInt64 = DispatchTime.now().uptimeNanoseconds) -> [Piece] {
+        guard !inMarker, pending.first == 10, now >= heldSince + Self.breakHold else { return [] }
+        pending.removeFirst()
+        releasedBreak = true
+        return [.output([10])]
+    }
+
     mutating func feed(_ bytes: [UInt8]) -> [Piece] {
         pending += bytes
+        heldSince = DispatchTime.now().uptimeNanoseconds
         var pieces: [Piece] = []
         while true {
+            if releasedBreak, !inMarker, !pending.isEmpty {
+                let body = prefix.dropFirst()
+                if pending.starts(with: body) {
+                    pending.removeFirst(body.count)
+                    releasedBreak = false
+                    inMarker = true
+                    continue
+                }
+                if pending.count < body.count, body.starts(with: pending) { return pieces }
+                releasedBreak = false
+            }
             if inMarker {
                 guard let newline = pending.firstIndex(of: 10) else {
                     if pending.count > Self.longestMarker { pieces.append(.output(prefix + pending)); pending = []; inMarker = false }
@@ -53,7 +87,7 @@ struct FrameReader {
 
     /// What is left when the stream ends: output (a marker cut short is output too).
     mutating func finish() -> [Piece] {
-        defer { pending = []; inMarker = false }
+        defer { pending = []; inMarker = false; releasedBreak = false }
         let rest = inMarker ? prefix + pending : pending
         return rest.isEmpty ? [] : [.output(rest)]
     }

@@ -46,11 +46,11 @@ struct StepBatch {
     /// batch ended (`BatchScript.ending`) still run.
     func script(captures: [String: String]) -> BatchScript {
         var table = [Secret(nonce)]
-        let nonceVariable = "\"$" + TransportCommand.variable(0) + "\""
-        let mark = { (text: String) in
-            "printf '\\n%s \(text)\\n' \(nonceVariable); printf '\\n%s \(text)\\n' \(nonceVariable) >&2\n"
-        }
-        var out = "skp_steps() {\n"
+        // A frame is one write: `printf '\n%s …\n'` is two in bash (its stdout is line-buffered,
+        // so the leading line break goes on its own), and a reader could take that break for
+        // the step's output; a single `%s` of the whole line is written at once.
+        let mark = { (text: String) in "skp_mark '\(text)'; skp_mark '\(text)' >&2\n" }
+        var out = "skp_mark() { printf '%s' \"\n$\(TransportCommand.variable(0)) $1\n\"; }\nskp_steps() {\n"
         for (position, entry) in entries.enumerated() {
             out += mark("S \(position)")
             // `f`: a fail step's check did not hold (its message is skp's, not the host's).
@@ -63,7 +63,7 @@ struct StepBatch {
             } else {
                 out += command + "\n"
             }
-            out += "printf '\\n%s E \(position) %s\\n' \(nonceVariable) \"$skp_rc\"; printf '\\n%s E \(position)\\n' \(nonceVariable) >&2\n"
+            out += "skp_mark \"E \(position) $skp_rc\"; skp_mark 'E \(position)' >&2\n"
             if position < entries.count - 1 { out += "case $skp_rc in u|0) ;; *) return 0 ;; esac\n" }
         }
         out += "}\nskp_steps\n"

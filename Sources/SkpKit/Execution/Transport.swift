@@ -34,6 +34,7 @@ public protocol RemoteSession: AnyObject {
     /// Runs a batch of steps (`StepBatch`), streaming its output, until `complete` says both
     /// streams have reached its end frame or the script ended. SSH sessions run every batch of a
     /// host on one long-lived channel (one round trip each); by default a batch is a command.
+    /// An empty chunk says the channel has nothing more for now (`FrameReader.idle`).
     func runBatch(_ batch: BatchScript, cancel: Cancellation, output: (OutputStream, [UInt8]) -> Void,
                   complete: () -> Bool) throws -> CommandStatus
     /// Gets ready for `runBatch` ahead of time (an early connection calls it off the critical path).
