@@ -77,6 +77,8 @@ public struct Evaluator {
             case "roles": return .list(host.roles.map(Value.string))
             case "labels": return .list(host.labels.map { .pair(key: $0.key, value: $0.value) })
             case "enabled_labels": return .list(host.enabledLabels.map(Value.string))
+            case "enabled_label_pairs":
+                return .list(host.labels.filter { Host.isEnabled($0.value) }.map { .string($0.key + "=" + $0.value) })
             case "volumes": return .list(inventory.volumes.indices.filter { inventory.volumes[$0].targets(host) }.map(Value.volume))
             case "user": return .string(host.user ?? scope.environment["SKP_USER"] ?? "root")
             case "port": return .string(String(host.port ?? 22))
