@@ -8,24 +8,55 @@ extension SSHSession {
         let cancel = Cancellation()
         liveness.restart()
         let deadline = Date().addingTimeInterval(max(endpoint.connectTimeout, 30))
-        let sftp: OpaquePointer = try callPointer("starting SFTP", deadline: deadline, cancel: cancel) {
-            libssh2_sftp_init(session)
-        }
-        defer { _ = try? call("closing SFTP", deadline: deadline, cancel: cancel) { libssh2_sftp_shutdown(sftp) } }
-
-        // Missing parent folders are created private (0700): they may hold credentials.
-        var parent = ""
-        let components = path.split(separator: "/", omittingEmptySubsequences: true).dropLast()
-        for component in components {
-            parent += (parent.isEmpty && !path.hasPrefix("/") ? "" : "/") + component
-            _ = try? callSFTP(sftp, deadline: deadline, cancel: cancel) {
-                libssh2_sftp_mkdir_ex(sftp, parent, UInt32(parent.utf8.count), 0o700)
-            }
-        }
+        let sftp = try files(deadline: deadline, cancel: cancel)
         if try sameFile(sftp, path: path, bytes: bytes, mode: mode, deadline: deadline, cancel: cancel) { return false }
+        try write(sftp, bytes, to: path, mode: mode, deadline: deadline, cancel: cancel)
+        return true
+    }
+
+    /// Writes without comparing first: a batch found the host's file differs (HostRun+Batch),
+    /// and made its folder.
+    func replace(_ bytes: [UInt8], at path: String, mode: Int32) throws {
+        let cancel = Cancellation()
+        liveness.restart()
+        let deadline = Date().addingTimeInterval(max(endpoint.connectTimeout, 30))
+        try write(try files(deadline: deadline, cancel: cancel), bytes, to: path, mode: mode, deadline: deadline, cancel: cancel)
+    }
+
+    /// The host's SFTP session, opened on first use and kept: starting one costs three round trips.
+    func files(deadline: Date, cancel: Cancellation) throws -> OpaquePointer {
+        if let sftp { return sftp }
+        let opened: OpaquePointer = try callPointer("starting SFTP", deadline: deadline, cancel: cancel) { libssh2_sftp_init(session) }
+        sftp = opened
+        return opened
+    }
+
+    /// Opens SFTP ahead of the first upload (an early connection does, off the critical path).
+    func prepareFiles() {
+        _ = try? files(deadline: Date().addingTimeInterval(max(endpoint.connectTimeout, 10)), cancel: Cancellation())
+    }
+
+    private func write(_ sftp: OpaquePointer, _ bytes: [UInt8], to path: String, mode: Int32, deadline: Date,
+                       cancel: Cancellation) throws {
         let flags = UInt(LIBSSH2_FXF_WRITE | LIBSSH2_FXF_CREAT | LIBSSH2_FXF_TRUNC)
-        let handle: OpaquePointer = try callPointer("opening \(path)", deadline: deadline, cancel: cancel) {
+        let open = {
             libssh2_sftp_open_ex(sftp, path, UInt32(path.utf8.count), flags, Int(mode), LIBSSH2_SFTP_OPENFILE)
+        }
+        var handle: OpaquePointer
+        do {
+            handle = try callPointer("opening \(path)", deadline: deadline, cancel: cancel, open)
+        } catch {
+            // Missing parent folders are created private (0700): they may hold credentials.
+            // Only then: in the usual case the folder is there and this costs nothing.
+            guard libssh2_sftp_last_error(sftp) == UInt(LIBSSH2_FX_NO_SUCH_FILE) else { throw error }
+            var parent = ""
+            for component in path.split(separator: "/", omittingEmptySubsequences: true).dropLast() {
+                parent += (parent.isEmpty && !path.hasPrefix("/") ? "" : "/") + component
+                _ = try? callSFTP(sftp, deadline: deadline, cancel: cancel) {
+                    libssh2_sftp_mkdir_ex(sftp, parent, UInt32(parent.utf8.count), 0o700)
+                }
+            }
+            handle = try callPointer("opening \(path)", deadline: deadline, cancel: cancel, open)
         }
         defer { _ = try? call("closing \(path)", deadline: deadline, cancel: cancel) { libssh2_sftp_close_handle(handle) } }
         // Set the mode before writing: an existing file may have been looser.
@@ -49,7 +80,6 @@ extension SSHSession {
             guard written >= 0 else { throw TransportError.channel("writing \(path): \(lastError())") }
             offset += written
         }
-        return true
     }
 
     /// `--check`: whether `upload` would write, reading only.
@@ -57,10 +87,7 @@ extension SSHSession {
         let cancel = Cancellation()
         liveness.restart()
         let deadline = Date().addingTimeInterval(max(endpoint.connectTimeout, 30))
-        let sftp: OpaquePointer = try callPointer("starting SFTP", deadline: deadline, cancel: cancel) {
-            libssh2_sftp_init(session)
-        }
-        defer { _ = try? call("closing SFTP", deadline: deadline, cancel: cancel) { libssh2_sftp_shutdown(sftp) } }
+        let sftp = try files(deadline: deadline, cancel: cancel)
         return try !sameFile(sftp, path: path, bytes: bytes, mode: mode, deadline: deadline, cancel: cancel)
     }
 

@@ -26,11 +26,13 @@ extension SSHSession {
         return status
     }
 
-    /// Opens the worker channel ahead of the first batch (an early connection does, off the
-    /// critical path).
-    func prepareBatches() {
-        guard worker == nil else { return }
-        let openBy = Date().addingTimeInterval(max(endpoint.connectTimeout, 10))
-        worker = try? openChannel(running: BatchWorker.loop, by: openBy, cancel: Cancellation())
+    /// Opens the batch channel (and SFTP, for uploads to come) ahead of their first use: an
+    /// early connection does, off the critical path.
+    func prepare(files: Bool) {
+        if worker == nil {
+            let openBy = Date().addingTimeInterval(max(endpoint.connectTimeout, 10))
+            worker = try? openChannel(running: BatchWorker.loop, by: openBy, cancel: Cancellation())
+        }
+        if files { prepareFiles() }
     }
 }

@@ -16,6 +16,8 @@ final class SSHSession: RemoteSession {
     private var jumpProcess: pid_t?
     /// The channel that runs batches (`BatchWorker`), once opened; nil while a batch has it.
     var worker: OpaquePointer?
+    /// The SFTP session for uploads (`files`), once opened.
+    var sftp: OpaquePointer?
     private var closed = false
 
     init(endpoint: Endpoint, cancel: Cancellation) throws {

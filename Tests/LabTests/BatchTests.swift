@@ -70,8 +70,7 @@ extension LabSuites {
                     run "echo second $$"
                   }
                   on all {
-                    run "mkdir -p /root/skp-batch-upload"
-                    upload "same bytes 0123456789\\n" to "/root/skp-batch-upload/file" mode 0600
+                    upload "same bytes 0123456789\\n" to "/root/skp-batch-upload/sub/file" mode 0600
                     run "echo third $$"
                   }
                 }
@@ -93,18 +92,20 @@ extension LabSuites {
                 let shells = Set(first.outcome.stdout.split(separator: "\n").filter { $0.hasPrefix(host) && $0.contains(" | ") }
                     .compactMap { $0.split(separator: " ").last })
                 #expect(shells.count == 1, "\(host) ran its stages in \(shells.count) shells: \(shells)")
-                #expect(try Lab.output(host, "stat -c '%a %s' /root/skp-batch-upload/file") == "600 22")
+                #expect(try Lab.output(host, "stat -c '%a %s' /root/skp-batch-upload/sub/file") == "600 22")
+                // Missing folders are made private, as SFTP made them.
+                #expect(try Lab.output(host, "stat -c %a /root/skp-batch-upload /root/skp-batch-upload/sub") == "700\n700")
             }
             let second = try run()
             #expect(second.commands.values.allSatisfy { $0 == 1 }, "\(second.commands)")
             #expect(second.sftp.values.allSatisfy { $0 == 0 }, "\(second.sftp)")
             // Same size, other bytes on c02; another mode on c03.
-            try Lab.exec("c02", "printf 'same bytes 9876543210\\n' > /root/skp-batch-upload/file")
-            try Lab.exec("c03", "chmod 0644 /root/skp-batch-upload/file")
+            try Lab.exec("c02", "printf 'same bytes 9876543210\\n' > /root/skp-batch-upload/sub/file")
+            try Lab.exec("c03", "chmod 0644 /root/skp-batch-upload/sub/file")
             let third = try run()
             #expect(third.sftp == ["c01": 0, "c02": 1, "c03": 1, "c04": 0, "c05": 0], "\(third.sftp)")
-            #expect(try Lab.output("c02", "cat /root/skp-batch-upload/file") == "same bytes 0123456789")
-            #expect(try Lab.output("c03", "stat -c %a /root/skp-batch-upload/file") == "600")
+            #expect(try Lab.output("c02", "cat /root/skp-batch-upload/sub/file") == "same bytes 0123456789")
+            #expect(try Lab.output("c03", "stat -c %a /root/skp-batch-upload/sub/file") == "600")
             #expect(third.outcome.stdout.contains("5 hosts: 5 changed"), "\(third.outcome.stdout)")
         }
     }

@@ -42,7 +42,8 @@ extension HostRun {
         let step = host.steps[index]
         if case .upload(let content, let path, let mode) = step.kind {
             let bytes = Array(content.render(captures: context.capturedValues).utf8)
-            return StepBatch.Entry(index: index, check: Self.holds(bytes, at: path, mode: mode ?? Self.uploadMode), handsOver: true)
+            return StepBatch.Entry(index: index, check: Self.holds(bytes, at: path, mode: mode ?? Self.uploadMode),
+                                   command: Self.folder(of: path), handsOver: true)
         }
         return StepBatch.Entry(index: index, check: step.unless, command: Self.command(of: step))
     }
@@ -55,6 +56,13 @@ extension HostRun {
         return Command([.literal("[ -f "), file, .literal(" ] && [ \"$(stat -L -c %a -- "), file,
                         .literal(")\" = \(String(mode, radix: 8)) ] && [ \"$(sha256sum < "), file, .literal(")\" = "),
                         .secret(Secret(SHA256.hex(bytes) + "  -"), quoting: .word), .literal(" ]")])
+    }
+
+    /// Makes the folder an upload's file goes in, as SFTP would (missing ones 0700), so that
+    /// writing it then costs no round trip per folder; nil when the path has none.
+    static func folder(of path: String) -> Command? {
+        guard let slash = path.lastIndex(of: "/"), slash != path.startIndex else { return nil }
+        return Command([.literal("umask 077 && mkdir -p -- "), .value(String(path[..<slash]), quoting: .word)])
     }
 
     /// Runs the steps at `indexes` as one script; their events go out as their frames arrive.
@@ -101,7 +109,23 @@ extension HostRun {
             progress.cut(StepFailure(status: .failed, message: "\(error)"))
         }
         guard let (position, since) = progress.handedOver else { return progress.results }
-        return progress.results + [finish(indexes[position], perform(indexes[position]), since: since)]
+        return progress.results + [finish(indexes[position], replace(indexes[position]), since: since)]
+    }
+
+    /// Writes an upload the batch found different, without comparing again.
+    func replace(_ index: Int) -> StepResult {
+        guard case .upload(let content, let path, let mode) = host.steps[index].kind else { return perform(index) }
+        let bytes = Array(content.render(captures: context.capturedValues).utf8)
+        do {
+            try context.connection(for: host, password: password).replace(bytes, at: path, mode: Int32(mode ?? Self.uploadMode))
+            return .changed
+        } catch let failure as StepFailure {
+            return .failed(failure)
+        } catch TransportError.lost(let message) {
+            return .failed(StepFailure(status: .unreachable, message: message, cutOff: true))
+        } catch {
+            return .failed(StepFailure(status: .failed, message: "upload to \(path) failed: \(error)"))
+        }
     }
 }
 

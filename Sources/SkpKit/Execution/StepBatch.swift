@@ -16,8 +16,9 @@ struct StepBatch {
         var check: Command?
         /// What runs; nil for a `fail` (or `require`) step, which fails unless its check holds.
         var command: Command?
-        /// An upload: when its check (the host has the file already) does not hold, the batch
-        /// stops there and skp writes the file itself (SFTP), then goes on.
+        /// An upload: when its check (the host has the file already) does not hold, its command
+        /// (making the file's folder) runs, the batch stops there and skp writes the file itself
+        /// (SFTP), then goes on.
         var handsOver = false
 
         /// The command as failures name it (masked), or the check of a `fail` step.
@@ -55,8 +56,9 @@ struct StepBatch {
             out += mark("S \(position)")
             // `f`: a fail step's check did not hold (its message is skp's, not the host's).
             // `h`: an upload's file differs: skp takes it from here.
-            let command = entry.command.map { "(eval " + ShellQuote.quote($0.transportText(captures: captures, table: &table)) + "); skp_rc=$?" }
-                ?? (entry.handsOver ? "skp_rc=h" : "skp_rc=f")
+            let run = entry.command.map { "(eval " + ShellQuote.quote($0.transportText(captures: captures, table: &table)) + ")" }
+            let command = entry.handsOver ? (run.map { $0 + " >/dev/null 2>&1; " } ?? "") + "skp_rc=h"
+                : run.map { $0 + "; skp_rc=$?" } ?? "skp_rc=f"
             if let check = entry.check {
                 let test = ShellQuote.quote(check.transportText(captures: captures, table: &table))
                 out += "if (eval \(test)) </dev/null >/dev/null 2>&1; then skp_rc=u; else \(command); fi\n"
