@@ -6,14 +6,15 @@
 #
 # Workloads:  WA  ten `run ... unless ...` steps on 5 hosts, all to do (hosts reset before each run)
 #             WB  the guide's sequence on a formed swarm (nothing to change), skp only
-#             WC  the same sequence on a fresh lab, skp only, at this latency and at none
+#             WC  the same sequence on a fresh lab, skp only, at this latency and at none (medians)
 # Peers (WA): Fabric and parallel-ssh (one connection per host, a check then a command per step,
 # as bench/wan/peers.py), Ansible with pipelining and ControlPersist (`creates`, as bench/wan/ten.yml).
-# Environment: LATENCY (ms each way, default 25), RUNS (default 5).
+# Environment: LATENCY (ms each way, default 25), RUNS (default 5), WC_RUNS (fresh labs, default 3).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 LATENCY=${LATENCY:-25}
 RUNS=${RUNS:-5}
+WC_RUNS=${WC_RUNS:-3}
 OUT=bench/out
 mkdir -p "$OUT"
 command -v hyperfine >/dev/null || apt-get install -y -qq hyperfine >/dev/null
@@ -38,6 +39,7 @@ fresh() {
 }
 guide="docker.swarm-init docker.swarm-join docker.swarm-label docker.network-create docker.volume-create docker.node-ls"
 
+rm -f "$OUT"/wan-wc-*.txt
 fresh "$LATENCY"
 "$SKP" lab.status
 # WA: ten steps to do on 5 hosts.
@@ -46,15 +48,27 @@ hyperfine -N -w 1 -r "$RUNS" --prepare "bash -c '$reset'" --export-json "$OUT/wa
     -n fabric "$PY bench/wan/peers.py fabric $OUT/wan-addresses.txt" \
     -n parallel-ssh "$PY bench/wan/peers.py parallel-ssh $OUT/wan-addresses.txt" \
     -n ansible "$VENV/bin/ansible-playbook -i $OUT/wan-inventory.ini -u root bench/wan/ten.yml"
-# WC at this latency (the first run forms the swarm), then WB on the formed swarm.
-/usr/bin/time -f "WC fresh lab, ${LATENCY} ms each way: %e s" "$SKP" --color never $guide >/dev/null
+# WC: the sequence on a fresh lab (it forms the swarm), WC_RUNS times at this latency and at none,
+# each on a lab just brought up. `docker swarm init` alone varies by half a second from run to run
+# (raft), so one run each says little: the medians are compared.
+wc() {
+    for run in $(seq "$WC_RUNS"); do
+        fresh "$1"
+        /usr/bin/time -f "%e" -o "$OUT/wan-wc-$1-$run.txt" "$SKP" --color never $guide >/dev/null
+        echo "WC fresh lab, $1 ms each way, run $run: $(cat "$OUT/wan-wc-$1-$run.txt") s"
+    done
+}
+wc 0
+wc "$LATENCY"
+# WB on the swarm the last run formed.
 hyperfine -N -w 1 -r "$RUNS" --export-json "$OUT/wan-wb.json" -n "skp guide, formed swarm" "$SKP --color never $guide"
-# WC without latency, for the difference.
-fresh 0
-/usr/bin/time -f "WC fresh lab, no latency: %e s" "$SKP" --color never $guide >/dev/null
-python3 - "$OUT/wan-wa.json" "$OUT/wan-wb.json" <<'PY'
-import json, sys
-for path in sys.argv[1:]:
+python3 - "$OUT" "$LATENCY" "$OUT/wan-wa.json" "$OUT/wan-wb.json" <<'PY'
+import glob, json, statistics, sys
+out, latency = sys.argv[1], sys.argv[2]
+for ms in ("0", latency):
+    times = sorted(float(open(f).read()) for f in glob.glob(f"{out}/wan-wc-{ms}-*.txt"))
+    print(f'WC fresh lab, {ms:>2} ms each way: median {statistics.median(times):6.2f} s  runs {" ".join(f"{t:.2f}" for t in times)}')
+for path in sys.argv[3:]:
     for r in json.load(open(path))["results"]:
         print(f'{r["command"]:28s} mean {r["mean"]:6.3f} s  median {r["median"]:6.3f} s  min {r["min"]:6.3f} s  max {r["max"]:6.3f} s')
 PY

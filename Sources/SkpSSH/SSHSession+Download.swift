@@ -75,7 +75,8 @@ extension SSHSession {
     }
 
     private func startSFTP(deadline: Date, cancel: Cancellation) throws -> OpaquePointer {
-        try callPointer("starting SFTP", deadline: deadline, cancel: cancel) { libssh2_sftp_init(session) }
+        try finishSFTPStart(deadline: deadline, cancel: cancel)
+        return try callPointer("starting SFTP", deadline: deadline, cancel: cancel) { libssh2_sftp_init(session) }
     }
 
     private static func remoteFile(_ attributes: LIBSSH2_SFTP_ATTRIBUTES, path: String) throws -> RemoteFile {

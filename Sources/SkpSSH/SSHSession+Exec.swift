@@ -24,6 +24,7 @@ extension SSHSession {
 
     /// Opens a channel and starts `command` on it (the host's login shell reads it).
     func openChannel(running command: String, by openBy: Date, cancel: Cancellation) throws -> OpaquePointer {
+        try finishSFTPStart(deadline: openBy, cancel: cancel)
         let channel: OpaquePointer = try callPointer("opening a channel", deadline: openBy, cancel: cancel) {
             libssh2_channel_open_ex(session, "session", 7, 2 * 1024 * 1024, 32768, nil, 0)
         }
@@ -56,10 +57,13 @@ extension SSHSession {
     /// Hands the channel's output to `output` as it arrives, until the host closes it (true),
     /// `stop` says enough (true), or `deadline` passes (false). With `idleTicks`, an empty chunk
     /// says, every time skp is about to wait (at least every 100 ms), that nothing more came.
+    /// `alongside` runs once per turn: other work on the session that goes on meanwhile.
     func pump(_ channel: OpaquePointer, until deadline: Date?, cancel: Cancellation, idleTicks: Bool = false,
-              output: (SkpKit.OutputStream, [UInt8]) -> Void, stop: () -> Bool) throws -> Bool {
+              output: (SkpKit.OutputStream, [UInt8]) -> Void, stop: () -> Bool,
+              alongside: () -> Void = {}) throws -> Bool {
         var buffer = [UInt8](repeating: 0, count: 32768)
         while true {
+            alongside()
             var progressed = false
             for (stream, id) in [(SkpKit.OutputStream.stdout, Int32(0)), (.stderr, Int32(1))] {
                 while true {

@@ -25,15 +25,11 @@ extension SSHSession {
 
     /// The host's SFTP session, opened on first use and kept: starting one costs three round trips.
     func files(deadline: Date, cancel: Cancellation) throws -> OpaquePointer {
+        try finishSFTPStart(deadline: deadline, cancel: cancel)
         if let sftp { return sftp }
         let opened: OpaquePointer = try callPointer("starting SFTP", deadline: deadline, cancel: cancel) { libssh2_sftp_init(session) }
         sftp = opened
         return opened
-    }
-
-    /// Opens SFTP ahead of the first upload (an early connection does, off the critical path).
-    func prepareFiles() {
-        _ = try? files(deadline: Date().addingTimeInterval(max(endpoint.connectTimeout, 10)), cancel: Cancellation())
     }
 
     private func write(_ sftp: OpaquePointer, _ bytes: [UInt8], to path: String, mode: Int32, deadline: Date,

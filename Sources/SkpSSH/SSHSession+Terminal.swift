@@ -9,6 +9,7 @@ import SkpKit
 extension SSHSession {
     func attach(_ command: String, cancel: Cancellation) throws -> CommandStatus {
         let openBy = Date().addingTimeInterval(max(endpoint.connectTimeout, 10))
+        try finishSFTPStart(deadline: openBy, cancel: cancel)
         let channel: OpaquePointer = try callPointer("opening a channel", deadline: openBy, cancel: cancel) {
             libssh2_channel_open_ex(session, "session", 7, 2 * 1024 * 1024, 32768, nil, 0)
         }

@@ -14,7 +14,12 @@ extension SSHSession {
         var kept = false
         defer { if !kept { abandon(channel) } }
         try send(BatchWorker.request(batch), to: channel, by: openBy, cancel: cancel)
-        _ = try pump(channel, until: nil, cancel: cancel, idleTicks: true, output: output, stop: complete)
+        // An upload in the batch: SFTP starts while the batch runs (three round trips that would
+        // otherwise come after it), a step of libssh2's start-up each turn (`stepSFTPStart`).
+        if batch.files, sftp == nil { sftpStarting = true }
+        _ = try pump(channel, until: nil, cancel: cancel, idleTicks: true, output: output, stop: complete) {
+            if sftpStarting { stepSFTPStart() }
+        }
         if complete() {
             worker = channel
             kept = true
@@ -26,13 +31,31 @@ extension SSHSession {
         return status
     }
 
-    /// Opens the batch channel (and SFTP, for uploads to come) ahead of their first use: an
-    /// early connection does, off the critical path.
-    func prepare(files: Bool) {
-        if worker == nil {
-            let openBy = Date().addingTimeInterval(max(endpoint.connectTimeout, 10))
-            worker = try? openChannel(running: BatchWorker.loop, by: openBy, cancel: Cancellation())
+    /// Opens the batch channel ahead of the first batch (an early connection does, off the
+    /// critical path). Not SFTP: a step would wait for that too, and a batch opens it itself
+    /// while it runs when it has an upload (`BatchScript.files`).
+    func prepareBatches() {
+        guard worker == nil else { return }
+        let openBy = Date().addingTimeInterval(max(endpoint.connectTimeout, 10))
+        worker = try? openChannel(running: BatchWorker.loop, by: openBy, cancel: Cancellation())
+    }
+
+    /// One step of starting SFTP without waiting. libssh2 keeps one state for opening a channel
+    /// per session, so a start-up left half-way is finished before any other channel opens
+    /// (`finishSFTPStart`); later batches carry it on meanwhile.
+    func stepSFTPStart() {
+        if let started = libssh2_sftp_init(session) {
+            sftp = started
+            sftpStarting = false
+        } else if libssh2_session_last_errno(session) != LIBSSH2_ERROR_EAGAIN {
+            sftpStarting = false  // the upload starts it again and says what failed
         }
-        if files { prepareFiles() }
+    }
+
+    func finishSFTPStart(deadline: Date, cancel: Cancellation) throws {
+        while sftpStarting {
+            stepSFTPStart()
+            if sftpStarting { try wait(deadline: deadline, cancel: cancel, what: "starting SFTP") }
+        }
     }
 }

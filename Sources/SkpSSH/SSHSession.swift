@@ -16,8 +16,9 @@ final class SSHSession: RemoteSession {
     private var jumpProcess: pid_t?
     /// The channel that runs batches (`BatchWorker`), once opened; nil while a batch has it.
     var worker: OpaquePointer?
-    /// The SFTP session for uploads (`files`), once opened.
+    /// The SFTP session for uploads (`files`), once opened; `sftpStarting` while a batch opens it.
     var sftp: OpaquePointer?
+    var sftpStarting = false
     private var closed = false
 
     init(endpoint: Endpoint, cancel: Cancellation) throws {

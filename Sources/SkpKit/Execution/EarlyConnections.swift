@@ -32,9 +32,8 @@ final class EarlyConnections: @unchecked Sendable {
     }
 
     /// Starts connecting to those of `hosts` not started before, `width` at a time.
-    /// `files`: the host has uploads to come (its SFTP is opened too).
-    func start(_ hosts: [(index: Int, endpoint: Endpoint, files: Bool)], width: Int) {
-        let fresh = lock.withLock { () -> [(index: Int, endpoint: Endpoint, files: Bool)] in
+    func start(_ hosts: [(index: Int, endpoint: Endpoint)], width: Int) {
+        let fresh = lock.withLock { () -> [(index: Int, endpoint: Endpoint)] in
             let new = hosts.filter { ready[$0.index] == nil }
             for host in new { ready[host.index] = DispatchSemaphore(value: 0) }
             return new
@@ -51,7 +50,7 @@ final class EarlyConnections: @unchecked Sendable {
                         ? .failure(TransportError.cancelled)
                         : Result {
                             let session = try transport.connect(to: next.endpoint, cancel: cancel)
-                            if transport.runsBatches { session.prepare(files: next.files) }
+                            if transport.runsBatches { session.prepareBatches() }
                             return session
                         }
                     let semaphore = lock.withLock { () -> DispatchSemaphore? in

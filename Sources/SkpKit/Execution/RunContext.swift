@@ -61,25 +61,17 @@ final class RunContext: @unchecked Sendable {
         let open = lock.withLock { Set(sessions.keys) }
         let current = plan.tasks[taskIndex]
         // The first stage's hosts are connected to by its own fan-out at once, in parallel.
-        var seen = Set(current.stages.first?.hosts.compactMap(\.host) ?? []), hosts: [(index: Int, endpoint: Endpoint, files: Bool)] = []
+        var seen = Set(current.stages.first?.hosts.compactMap(\.host) ?? []), hosts: [(index: Int, endpoint: Endpoint)] = []
         for (offset, task) in plan.tasks[taskIndex...].enumerated() {
             if offset > 0, task.stages.contains(where: { $0.hosts.contains { $0.host == nil } }) { break }
             for stage in offset == 0 ? task.stages.dropFirst() : task.stages[...] {
                 for host in stage.hosts {
                     guard let index = host.host, !open.contains(index), !isExcluded(host.name), seen.insert(index).inserted else { continue }
-                    hosts.append((index, endpoints.endpoint(for: plan.inventory.hosts[index], password: Executor.sshPassword(of: task)),
-                                  uploads(to: index, from: taskIndex)))
+                    hosts.append((index, endpoints.endpoint(for: plan.inventory.hosts[index], password: Executor.sshPassword(of: task))))
                 }
             }
         }
         if !hosts.isEmpty { early.start(hosts, width: width) }
-    }
-
-    /// Whether the host has an upload in the task at `taskIndex` or after it.
-    private func uploads(to index: Int, from taskIndex: Int) -> Bool {
-        plan.tasks[taskIndex...].contains { task in
-            task.stages.contains { $0.hosts.contains { $0.host == index && $0.steps.contains { if case .upload = $0.kind { true } else { false } } } }
-        }
     }
 
     func closeConnections() {

@@ -69,7 +69,7 @@ struct StepBatch {
             if position < entries.count - 1 { out += "case $skp_rc in u|0) ;; *) return 0 ;; esac\n" }
         }
         out += "}\nskp_steps\n"
-        return BatchScript(text: out, secrets: table, ending: mark("Z"))
+        return BatchScript(text: out, secrets: table, ending: mark("Z"), files: entries.contains { $0.handsOver })
     }
 }
 
@@ -81,4 +81,7 @@ public struct BatchScript: Sendable {
     public var text: String
     public var secrets: [Secret]
     public var ending: String
+    /// It has an upload, which may be written over SFTP after it: the transport may get SFTP
+    /// ready while it runs.
+    public var files = false
 }

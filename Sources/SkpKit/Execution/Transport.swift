@@ -37,9 +37,9 @@ public protocol RemoteSession: AnyObject {
     /// An empty chunk says the channel has nothing more for now (`FrameReader.idle`).
     func runBatch(_ batch: BatchScript, cancel: Cancellation, output: (OutputStream, [UInt8]) -> Void,
                   complete: () -> Bool) throws -> CommandStatus
-    /// Gets ready ahead of time, off the critical path (an early connection calls it): the
-    /// channel batches run on, and SFTP when the host has uploads to come.
-    func prepare(files: Bool)
+    /// Opens the channel batches run on ahead of time (an early connection calls it, off the
+    /// critical path).
+    func prepareBatches()
     /// Writes `bytes` to `path` with `mode` without comparing first (a batch found the host's
     /// file differs and made its folder); missing parent folders are created 0700.
     func replace(_ bytes: [UInt8], at path: String, mode: Int32) throws
@@ -52,7 +52,7 @@ extension RemoteSession {
         try run(batch.text + batch.ending, secrets: batch.secrets, timeout: nil, cancel: cancel, output: output)
     }
 
-    public func prepare(files: Bool) {}
+    public func prepareBatches() {}
 
     public func replace(_ bytes: [UInt8], at path: String, mode: Int32) throws {
         _ = try upload(bytes, to: path, mode: mode)
