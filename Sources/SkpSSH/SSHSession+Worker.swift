@@ -5,7 +5,7 @@ import SkpKit
 /// Batches of steps on the host's one long-lived channel (`BatchWorker`).
 extension SSHSession {
     func runBatch(_ batch: BatchScript, cancel: Cancellation, output: (SkpKit.OutputStream, [UInt8]) -> Void,
-                  complete: () -> Bool) throws -> CommandStatus {
+                  complete: () -> Bool, filesAhead: () -> Bool) throws -> CommandStatus {
         liveness.restart()
         let openBy = Date().addingTimeInterval(max(endpoint.connectTimeout, 10))
         // Taken for the batch: it is kept only when the batch ends cleanly. Closing it on a
@@ -14,10 +14,10 @@ extension SSHSession {
         var kept = false
         defer { if !kept { abandon(channel) } }
         try send(BatchWorker.request(batch), to: channel, by: openBy, cancel: cancel)
-        // An upload in the batch: SFTP starts while the batch runs (three round trips that would
-        // otherwise come after it), a step of libssh2's start-up each turn (`stepSFTPStart`).
-        if batch.files, sftp == nil { sftpStarting = true }
+        // An upload the batch will hand over: SFTP starts while the batch runs (three round trips
+        // that would otherwise come after it), a step of libssh2's start-up each turn.
         _ = try pump(channel, until: nil, cancel: cancel, idleTicks: true, output: output, stop: complete) {
+            if sftp == nil, !sftpStarting, filesAhead() { sftpStarting = true }
             if sftpStarting { stepSFTPStart() }
         }
         if complete() {

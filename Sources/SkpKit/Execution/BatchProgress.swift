@@ -39,6 +39,8 @@ struct BatchProgress {
 
     /// Both streams reached the batch's end frame: the batch is over, its channel may stay open.
     var complete: Bool { streamsDone == 2 }
+    /// An upload of the batch will need SFTP (its file differs): the transport may start it now.
+    private(set) var filesAhead = false
 
     /// Bytes of a stream; none when the channel has nothing more for now (`FrameReader.idle`).
     mutating func feed(_ stream: OutputStream, _ bytes: [UInt8]) {
@@ -90,6 +92,8 @@ struct BatchProgress {
                 handedOver = (position, since)
                 running = nil
             } else if let status, stderrEnded { end(with: result(of: position, status: status)) }
+        case .filesAhead:
+            filesAhead = true
         case .done:
             // After the last step's end on this stream; on stderr that step may not have ended on stdout yet.
             guard running == nil else { return false }

@@ -12,6 +12,8 @@ struct FrameReader {
         case end(Int, String?)
         /// The batch ended: nothing more of it comes on this stream.
         case done
+        /// An upload of the batch will be written over SFTP (`StepBatch`).
+        case filesAhead
     }
 
     let prefix: [UInt8]
@@ -92,9 +94,10 @@ struct FrameReader {
         return rest.isEmpty ? [] : [.output(rest)]
     }
 
-    /// `S 3`, `E 3 0`, `E 3 u`, `E 3`, `Z`.
+    /// `S 3`, `E 3 0`, `E 3 u`, `E 3`, `Z`, `P`.
     static func parse(_ line: [UInt8]) -> Piece? {
         if line == [90] { return .done }
+        if line == [80] { return .filesAhead }
         let words = String(decoding: line, as: UTF8.self).split(separator: " ", omittingEmptySubsequences: false)
         guard words.count >= 2, let index = Int(words[1]), index >= 0 else { return nil }
         switch (words[0], words.count) {

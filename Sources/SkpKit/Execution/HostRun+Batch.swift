@@ -92,7 +92,7 @@ extension HostRun {
             let session = try context.connection(for: host, password: password)
             let status = try session.runBatch(sent, cancel: watchdog.cancellation, output: { stream, bytes in
                 progress.feed(stream, bytes)
-            }, complete: { progress.complete })
+            }, complete: { progress.complete }, filesAhead: { progress.filesAhead })
             progress.ended(status)
         } catch let failure as StepFailure {
             // Connecting failed (unreachable, or Ctrl-C while connecting).

@@ -68,8 +68,15 @@ struct StepBatch {
             out += "skp_mark \"E \(position) $skp_rc\"; skp_mark 'E \(position)' >&2\n"
             if position < entries.count - 1 { out += "case $skp_rc in u|0) ;; *) return 0 ;; esac\n" }
         }
-        out += "}\nskp_steps\n"
-        return BatchScript(text: out, secrets: table, ending: mark("Z"), files: entries.contains { $0.handsOver })
+        out += "}\n"
+        // `P` (stdout only): an upload's file differs already as the batch starts, so skp can get
+        // SFTP ready while the steps before it run. Only a hint: the check in place decides.
+        for entry in entries where entry.handsOver {
+            guard let check = entry.check else { continue }
+            out += "(eval \(ShellQuote.quote(check.transportText(captures: captures, table: &table)))) </dev/null >/dev/null 2>&1 || skp_mark P\n"
+        }
+        out += "skp_steps\n"
+        return BatchScript(text: out, secrets: table, ending: mark("Z"))
     }
 }
 
@@ -81,7 +88,4 @@ public struct BatchScript: Sendable {
     public var text: String
     public var secrets: [Secret]
     public var ending: String
-    /// It has an upload, which may be written over SFTP after it: the transport may get SFTP
-    /// ready while it runs.
-    public var files = false
 }

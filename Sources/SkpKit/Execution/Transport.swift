@@ -35,8 +35,9 @@ public protocol RemoteSession: AnyObject {
     /// streams have reached its end frame or the script ended. SSH sessions run every batch of a
     /// host on one long-lived channel (one round trip each); by default a batch is a command.
     /// An empty chunk says the channel has nothing more for now (`FrameReader.idle`).
+    /// `filesAhead` says once an upload of the batch will be written over SFTP after it.
     func runBatch(_ batch: BatchScript, cancel: Cancellation, output: (OutputStream, [UInt8]) -> Void,
-                  complete: () -> Bool) throws -> CommandStatus
+                  complete: () -> Bool, filesAhead: () -> Bool) throws -> CommandStatus
     /// Opens the channel batches run on ahead of time (an early connection calls it, off the
     /// critical path).
     func prepareBatches()
@@ -48,7 +49,7 @@ public protocol RemoteSession: AnyObject {
 
 extension RemoteSession {
     public func runBatch(_ batch: BatchScript, cancel: Cancellation, output: (OutputStream, [UInt8]) -> Void,
-                         complete: () -> Bool) throws -> CommandStatus {
+                         complete: () -> Bool, filesAhead: () -> Bool) throws -> CommandStatus {
         try run(batch.text + batch.ending, secrets: batch.secrets, timeout: nil, cancel: cancel, output: output)
     }
 
