@@ -71,7 +71,7 @@ extension HostRun {
     func runBatch(_ indexes: [Int]) -> [StepResult] {
         let batch = StepBatch(indexes.map(entry))
         let sent = batch.script(captures: context.capturedValues)
-        let watchdog = Watchdog(parent: context.cancel)
+        let watchdog = Watchdog(parent: context.cancel, timing: context.settings.commandTimeout != nil)
         defer { watchdog.stop() }
         var progress = BatchProgress(batch: batch, steps: indexes.map { host.steps[$0] })
         let timeout = context.settings.commandTimeout
@@ -130,20 +130,22 @@ extension HostRun {
 }
 
 /// Wakes a batch's channel when its running step has run too long, or on Ctrl-C: the transport
-/// polls one `Cancellation`, which this sets for either reason.
+/// polls one `Cancellation`, which follows the run's (Ctrl-C) and which this sets when the
+/// deadline passes. Only a run with a command timeout has a deadline to watch, and a thread.
 final class Watchdog: @unchecked Sendable {
     // @unchecked: `deadline` and `fired` are only touched under `lock`.
-    let cancellation = Cancellation()
+    let cancellation: Cancellation
     private let lock = NSLock()
     private var _deadline: Date?
     private var fired = false, stopped = false
 
-    init(parent: Cancellation) {
+    init(parent: Cancellation, timing: Bool) {
+        cancellation = Cancellation(following: parent)
+        guard timing else { return }
         let thread = Thread { [weak self] in
-            while let self, !self.lock.withLock({ self.stopped }) {
-                let late = self.lock.withLock { self._deadline.map { Date() >= $0 } ?? false }
-                if parent.isCancelled || late {
-                    self.lock.withLock { self.fired = late && !parent.isCancelled }
+            while let self, !self.lock.withLock({ self.stopped }), !parent.isCancelled {
+                if self.lock.withLock({ self._deadline.map { Date() >= $0 } ?? false }) {
+                    self.lock.withLock { self.fired = true }
                     self.cancellation.cancel()
                     return
                 }
