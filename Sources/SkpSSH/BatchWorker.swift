@@ -16,13 +16,18 @@ import SkpKit
 ///
 /// Between batches nothing watches: a channel closed while the loop waits ends it at end of file,
 /// and what a step left running in the background (`nohup daemon &`) keeps running, as with a
-/// command of its own. Each script line costs the loop one `read` per byte (builtins only, no
-/// fork); a batch is a few kilobytes.
+/// command of its own. The loop turns job control on (`set -m`; bash can without a terminal), so
+/// each batch is a process group of its own, as each command was under sshd: when a later batch
+/// is stopped, its watcher's `kill 0` reaches that batch only, never a daemon an earlier one left.
+/// (A shell that cannot, dash, keeps one group for the loop: a stopped batch then takes such
+/// daemons with it.) A request cut short (skp gone while sending) is not run. Each script line
+/// costs the loop one `read` per byte (builtins only, no fork); a batch is a few kilobytes.
 enum BatchWorker {
     static let loop = """
+        { set -m; } 2>/dev/null
         while IFS= read -r skp_n; do skp_s=; \
         while [ "$skp_n" -gt 0 ] && IFS= read -r skp_l; do skp_s="$skp_s$skp_l
-        "; skp_n=$((skp_n - 1)); done; (eval "$skp_s"); done
+        "; skp_n=$((skp_n - 1)); done; [ "$skp_n" -eq 0 ] || exit 0; (eval "$skp_s"); done
         """
 
     /// What goes on the channel's stdin for one batch: the line count, the script (values read,

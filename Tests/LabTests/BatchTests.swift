@@ -108,5 +108,30 @@ extension LabSuites {
             #expect(try Lab.output("c03", "stat -c %a /root/skp-batch-upload/sub/file") == "600")
             #expect(third.outcome.stdout.contains("5 hosts: 5 changed"), "\(third.outcome.stdout)")
         }
+
+        /// A daemon an earlier stage left running (`nohup … &`) outlives a later stage of the same
+        /// host that is stopped (a timeout): each batch is a process group of its own there, as
+        /// each command was when it had a channel of its own.
+        @Test func aStoppedBatchLeavesAnEarlierBatchsDaemonRunning() throws {
+            try Lab.up()
+            let task = """
+                task d {
+                  on c02 {
+                    run "nohup sleep 4321 >/dev/null 2>&1 &"
+                  }
+                  on c02 {
+                    run "sleep 4322"
+                  }
+                }
+                """
+            try Lab.exec("c02", "pkill -f 'sleep 432[12]' || true")
+            let dir = try Binary.project(["tasks/d.skp": task])
+            let outcome = try Lab.skp(["--timeout", "2", "d.d"], in: dir)
+            #expect(outcome.status != 0, "\(outcome.stdout)")
+            #expect(outcome.stdout.contains("timed out"), "\(outcome.stdout)")
+            #expect(try Lab.leftover("sleep 4322").isEmpty, "the stopped step still runs")
+            #expect(try Lab.output("c02", "pgrep -f 'sleep 4321' >/dev/null && echo alive || echo gone") == "alive")
+            try Lab.exec("c02", "pkill -f 'sleep 4321' || true")
+        }
     }
 }

@@ -110,7 +110,10 @@ extension LabSuites {
                 screen = try Binary.run(["capture-pane", "-p", "-t", session], executable: "/usr/bin/tmux").stdout
                 let lines = screen.split(separator: "\n")
                 let done = lines.filter { $0.range(of: #"^  h0\d\d\s+changed"#, options: .regularExpression) != nil }.count
-                if done == 19, lines.contains(where: { $0.contains("h007") && $0.contains("running step 1/1") }) { break }
+                // The board redraws as output arrives: wait for h007's line to carry its last output.
+                if done == 19, lines.contains(where: { $0.contains("h007") && $0.contains("running step 1/1") && $0.hasSuffix("web: 3/5 running") }) {
+                    break
+                }
             }
             let lines = screen.split(separator: "\n")
             // The running host's line ends with the last line its step printed.
