@@ -32,7 +32,19 @@ need_root() { [ "$(id -u)" = 0 ] || die "the lab needs root (network namespaces,
 bridge_for() { echo "skpbr$(echo "$1" | cut -d. -f3)"; }
 gateway_for() { echo "$(echo "$1" | cut -d. -f1-3).1"; }
 veth_for() { echo "skv$(printf '%s' "$1" | md5sum | cut -c1-8)"; }
-alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+# A pid file names a running daemon only while its process is still the one that wrote it: on a
+# machine restored or rebooted with the lab's folder left behind, the pid may be anyone's. The
+# daemon's command line names its host's folder (or MARK).
+alive() {
+    local pid cmd
+    [ -f "$1" ] && pid=$(cat "$1" 2>/dev/null) && [[ $pid =~ ^[0-9]+$ ]] || return 1
+    cmd=$(tr '\0' ' ' 2>/dev/null < "/proc/$pid/cmdline") || return 1
+    [[ $cmd == *"${2:-$(dirname "$1")/}"* ]]
+}
+
+# dockerd answers its API (its socket alone is not enough: it is made before the daemon is ready,
+# and a stale one outlives a daemon that died).
+docker_answers() { [ "$(curl -s --max-time 2 --unix-socket "$1" http://lab/_ping 2>/dev/null)" = OK ]; }
 
 control_key() {
     # The control machine's key: the user's own, created if there is none.
@@ -113,6 +125,11 @@ cmd_host_up() {
         echo "$name is already up ($address)"
         return 0
     fi
+    if ! alive "$dir/sshd.pid"; then
+        # Nothing of this host runs: whatever its folder says of sockets and pids is stale.
+        rm -rf "$dir/exec"
+        rm -f "$dir/docker.sock" "$dir/dockerd.pid" "$dir/sshd.pid" "$dir/proxy.pid"
+    fi
     mkdir -p "$dir/root/.ssh" "$dir/docker" "$dir/exec"
     echo "$address" > "$dir/address"
     echo "$bridge" > "$dir/bridge"
@@ -162,28 +179,38 @@ CONF
     fi
     # setsid: the daemons belong to no terminal or caller; only lab.sh down stops them.
     # 9>&-: the daemons must not keep the lab lock (fd 9) open, or down would wait for ever.
+    # Where this start's lines of dockerd's log begin (a restart appends to it).
+    local log_from=1
+    [ -f "$dir/dockerd.log" ] && [ "$mode" != sshd-only ] && alive "$dir/sshd.pid" && log_from=$(($(wc -l < "$dir/dockerd.log") + 1))
     if alive "$dir/sshd.pid" && [ "$mode" != sshd-only ]; then
+        # A containerd of dockerd's that is gone too leaves a pid file dockerd would trust.
+        alive "$dir/exec/containerd/containerd.pid" || rm -f "$dir/exec/containerd/containerd.pid"
         # Only dockerd is gone: start it again inside the host's own namespaces (those of its
         # sshd), or it would not see the FUSE mounts made over SSH and volumes would be empty.
-        setsid nsenter -t "$(cat "$dir/sshd.pid")" --net --uts --mount sh -c "rm -f $dir/docker.sock
+        setsid nsenter -t "$(cat "$dir/sshd.pid")" --net --uts --mount sh -c "rm -f $dir/docker.sock $dir/dockerd.pid
             nohup dockerd --data-root $dir/docker --exec-root $dir/exec -H unix://$dir/docker.sock \
             --pidfile $dir/dockerd.pid --iptables=false --ip-masq=false --bridge=none \
             --storage-driver=vfs >>$dir/dockerd.log 2>&1 </dev/null &" </dev/null >/dev/null 2>&1 9>&-
     else
         setsid nsenter --net="/run/netns/$ns" unshare --uts --mount --propagation private --fork sh -c "$start" </dev/null >/dev/null 2>&1 9>&-
     fi
-    # Ready when sshd answers and dockerd has its socket; give up after 30 s.
+    # Ready when sshd runs and dockerd answers; give up after 60 s (a busy machine).
     local i
-    for i in $(seq 300); do
-        if alive "$dir/sshd.pid" && { [ "$mode" = sshd-only ] || [ -S "$dir/docker.sock" ]; }; then
+    for i in $(seq 600); do
+        if alive "$dir/sshd.pid" && { [ "$mode" = sshd-only ] || docker_answers "$dir/docker.sock"; }; then
             set_latency "$name" "$address" "$latency"
             echo "$name is up ($address)"
             return 0
         fi
+        # dockerd said why it stopped: no use waiting longer.
+        if [ "$mode" != sshd-only ] && tail -n "+$log_from" "$dir/dockerd.log" 2>/dev/null | grep -qE '^failed to |level=fatal'; then
+            tail -n "+$log_from" "$dir/dockerd.log" | tail -5 >&2
+            die "$name: dockerd stopped (its log: $dir/dockerd.log)"
+        fi
         sleep 0.1
     done
     tail -5 "$dir/dockerd.log" "$dir/sshd.log" >&2 2>/dev/null || true
-    die "$name did not come up in 30 s"
+    die "$name did not come up in 60 s"
 }
 
 # A host's WAN stand-in: SSH connections from the control machine to its address are redirected
@@ -414,7 +441,7 @@ cmd_s3() {
     # Only an address of the lab's own bridges: the lab never starts servers elsewhere.
     ip -o addr show | grep -q " skpbr[0-9]* .*inet $host/" || { echo "lab: $url is not a lab address; not started" >&2; return 0; }
     mkdir -p "$STATE/s3"
-    if ! alive "$STATE/s3/moto.pid"; then
+    if ! alive "$STATE/s3/moto.pid" moto.server; then
         python3 -c "import moto.server" 2>/dev/null || pip install -q "moto[server]" >/dev/null 2>&1 ||
             die "moto is missing: pip install 'moto[server]'"
         setsid python3 -m moto.server -H "$host" -p "$port" </dev/null >"$STATE/s3/moto.log" 2>&1 9>&- &
