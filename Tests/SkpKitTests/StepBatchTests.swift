@@ -98,6 +98,43 @@ struct StepBatchTests {
         #expect(order == (0..<10).flatMap { ["S\($0)", "E\($0)"] })
     }
 
+    /// A host whose one use of its connection in the run is one plain command gets it as a plain
+    /// command (no batch framing: as `ssh host command`); a second step anywhere in the run, or
+    /// an `unless` check, makes the host's steps go as batches.
+    @Test func aLoneCommandGoesPlainAndAnythingMoreGoesAsABatch() throws {
+        let fake = ShellFakeTransport()
+        let tasks = """
+            task t {
+              on c01 {
+                run "echo alone"
+              }
+              on c02 {
+                run "echo first"
+              }
+              on c02, c03 {
+                run "echo second"
+              }
+              on c04 {
+                run "echo checked" unless "false"
+              }
+              on c05 {
+                local "true"
+                echo "said here"
+                run "echo with local steps"
+              }
+            }
+            """
+        let (report, recorder) = try execute(tasks, transport: fake)
+        #expect(report.exitCode == .ok)
+        let framed = { (text: String) in fake.scripts.contains { $0.contains(text) && $0.contains("skp_steps") } }
+        let plain = { (text: String) in fake.scripts.contains { $0.hasSuffix(text) && !$0.contains("skp_steps") } }
+        #expect(plain("echo alone") && plain("echo second") && plain("echo with local steps"), "\(fake.scripts)")
+        #expect(framed("echo first") && framed("echo checked"), "\(fake.scripts)")
+        #expect(printed(recorder, "c02") == "first\nsecond\n")
+        #expect(printed(recorder, "c03") == "second\n")
+        #expect(HostRun.loneCommands(in: try Fixture.plan(["t": tasks], [TaskRequest(task: "t.t")], inventory: inventory)) == [0, 2, 4])
+    }
+
     @Test func theFirstFailureStopsTheHostWithItsExitCodeAndErrorLines() throws {
         let fake = ShellFakeTransport()
         let (report, recorder) = try execute("""

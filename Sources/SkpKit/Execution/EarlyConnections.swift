@@ -32,8 +32,9 @@ final class EarlyConnections: @unchecked Sendable {
     }
 
     /// Starts connecting to those of `hosts` not started before, `width` at a time.
-    func start(_ hosts: [(index: Int, endpoint: Endpoint)], width: Int) {
-        let fresh = lock.withLock { () -> [(index: Int, endpoint: Endpoint)] in
+    /// `batches`: the host will run batches of steps, so their channel is opened too.
+    func start(_ hosts: [(index: Int, endpoint: Endpoint, batches: Bool)], width: Int) {
+        let fresh = lock.withLock { () -> [(index: Int, endpoint: Endpoint, batches: Bool)] in
             let new = hosts.filter { ready[$0.index] == nil }
             for host in new { ready[host.index] = DispatchSemaphore(value: 0) }
             return new
@@ -50,7 +51,7 @@ final class EarlyConnections: @unchecked Sendable {
                         ? .failure(TransportError.cancelled)
                         : Result {
                             let session = try transport.connect(to: next.endpoint, cancel: cancel)
-                            if transport.runsBatches { session.prepareBatches() }
+                            if transport.runsBatches, next.batches { session.prepareBatches() }
                             return session
                         }
                     let semaphore = lock.withLock { () -> DispatchSemaphore? in

@@ -8,7 +8,8 @@ import Foundation
 extension HostRun {
     /// The steps from `index` that go as one batch; none when the step at `index` cannot.
     func batchable(from index: Int) -> [Int] {
-        guard !isLocal, !context.settings.check, context.transport.runsBatches else { return [] }
+        guard !isLocal, !context.settings.check, context.transport.runsBatches,
+              !context.loneCommands.contains(host.host ?? -1) else { return [] }
         var indexes: [Int] = []
         let known = context.capturedValues
         for i in index..<host.steps.count {
@@ -18,6 +19,38 @@ extension HostRun {
             indexes.append(i)
         }
         return indexes
+    }
+
+    /// The hosts whose one use of their connection in the whole run is one plain command
+    /// (`run` or `show`, no `unless`, no `retry`): it goes on a channel of its own, exactly as
+    /// `ssh host command` would. A batch channel's shell loop would cost such a host a round trip
+    /// and two forks more (the batch's process group, the step's subshell) and no later batch
+    /// would reuse it: `ssh.cmd` on a fleet is this case.
+    static func loneCommands(in plan: Plan) -> Set<Int> {
+        var uses: [Int: (count: Int, plain: Bool)] = [:]
+        for host in plan.tasks.flatMap({ $0.stages.flatMap(\.hosts) }) {
+            guard let index = host.host else { continue }
+            for step in host.steps where usesConnection(step) {
+                let plain: Bool
+                switch step.kind {
+                case .run, .show: plain = step.unless == nil && step.retry == nil
+                default: plain = false
+                }
+                let seen = uses[index]?.count ?? 0
+                uses[index] = (seen + 1, plain)
+            }
+        }
+        return Set(uses.filter { $0.value.count == 1 && $0.value.plain }.keys)
+    }
+
+    /// Whether the step reaches the host (a channel or SFTP); what runs on the control machine
+    /// on the host's behalf does not (an `unless` check counts: it may).
+    static func usesConnection(_ step: PlannedStep) -> Bool {
+        switch step.kind {
+        case .local, .echo: step.unless != nil
+        case .capture(_, _, let local): !local || step.unless != nil
+        default: true
+        }
     }
 
     static func batches(_ step: PlannedStep) -> Bool {

@@ -20,6 +20,8 @@ final class RunContext: @unchecked Sendable {
     let local = LocalSession()
     /// Connections opened as each task starts, taken on first use (`connectEarly`).
     private let early: EarlyConnections
+    /// Hosts whose one command of the run goes on a channel of its own (`HostRun.loneCommands`).
+    let loneCommands: Set<Int>
 
     init(plan: Plan, transport: Transport, endpoints: EndpointResolver, settings: RunSettings, cancel: Cancellation,
          mask: SharedMask, emit: @escaping @Sendable (RunEvent) -> Void) {
@@ -31,6 +33,7 @@ final class RunContext: @unchecked Sendable {
         self.mask = mask
         self.emit = emit
         early = EarlyConnections(transport: transport, runCancel: cancel)
+        loneCommands = HostRun.loneCommands(in: plan)
     }
 
     func send(_ event: RunEvent) { emit(event) }
@@ -61,13 +64,14 @@ final class RunContext: @unchecked Sendable {
         let open = lock.withLock { Set(sessions.keys) }
         let current = plan.tasks[taskIndex]
         // The first stage's hosts are connected to by its own fan-out at once, in parallel.
-        var seen = Set(current.stages.first?.hosts.compactMap(\.host) ?? []), hosts: [(index: Int, endpoint: Endpoint)] = []
+        var seen = Set(current.stages.first?.hosts.compactMap(\.host) ?? []), hosts: [(index: Int, endpoint: Endpoint, batches: Bool)] = []
         for (offset, task) in plan.tasks[taskIndex...].enumerated() {
             if offset > 0, task.stages.contains(where: { $0.hosts.contains { $0.host == nil } }) { break }
             for stage in offset == 0 ? task.stages.dropFirst() : task.stages[...] {
                 for host in stage.hosts {
                     guard let index = host.host, !open.contains(index), !isExcluded(host.name), seen.insert(index).inserted else { continue }
-                    hosts.append((index, endpoints.endpoint(for: plan.inventory.hosts[index], password: Executor.sshPassword(of: task))))
+                    hosts.append((index, endpoints.endpoint(for: plan.inventory.hosts[index], password: Executor.sshPassword(of: task)),
+                                  batches: !loneCommands.contains(index)))
                 }
             }
         }
