@@ -8,9 +8,30 @@ extension SSHSession {
                   complete: () -> Bool, filesAhead: () -> Bool) throws -> CommandStatus {
         liveness.restart()
         let openBy = Date().addingTimeInterval(max(endpoint.connectTimeout, 10))
+        // The channel kept from the last batch may have lost its shell since (a step that killed
+        // `$$`, which is that shell; sshd gone for the session): the batch then fails before
+        // its first byte, having run nothing, and goes once more on a new channel.
+        if let kept = worker.take() {
+            var heard = false
+            do {
+                let status = try runBatch(batch, on: kept, by: openBy, cancel: cancel, output: { stream, bytes in
+                    if !bytes.isEmpty { heard = true }
+                    output(stream, bytes)
+                }, complete: complete, filesAhead: filesAhead)
+                if heard || complete() || cancel.isCancelled || lost { return status }
+            } catch {
+                if heard || cancel.isCancelled || lost { throw error }
+            }
+        }
+        let channel = try openChannel(running: BatchWorker.loop, by: openBy, cancel: cancel)
+        return try runBatch(batch, on: channel, by: openBy, cancel: cancel, output: output, complete: complete, filesAhead: filesAhead)
+    }
+
+    private func runBatch(_ batch: BatchScript, on channel: OpaquePointer, by openBy: Date, cancel: Cancellation,
+                          output: (SkpKit.OutputStream, [UInt8]) -> Void, complete: () -> Bool,
+                          filesAhead: () -> Bool) throws -> CommandStatus {
         // Taken for the batch: it is kept only when the batch ends cleanly. Closing it on a
         // failure, timeout or Ctrl-C is what stops what the batch was running (the watcher).
-        let channel = try worker.take() ?? openChannel(running: BatchWorker.loop, by: openBy, cancel: cancel)
         var kept = false
         defer { if !kept { abandon(channel) } }
         try send(BatchWorker.request(batch), to: channel, by: openBy, cancel: cancel)
@@ -34,10 +55,11 @@ extension SSHSession {
     /// Opens the batch channel ahead of the first batch (an early connection does, off the
     /// critical path). Not SFTP: a step would wait for that too, and a batch opens it itself
     /// while it runs when it has an upload (`BatchScript.files`).
-    func prepareBatches() {
+    /// `cancel`: the early connections' own (Ctrl-C, or the run over).
+    func prepareBatches(cancel: Cancellation) {
         guard worker == nil else { return }
         let openBy = Date().addingTimeInterval(max(endpoint.connectTimeout, 10))
-        worker = try? openChannel(running: BatchWorker.loop, by: openBy, cancel: Cancellation())
+        worker = try? openChannel(running: BatchWorker.loop, by: openBy, cancel: cancel)
     }
 
     /// One step of starting SFTP without waiting. libssh2 keeps one state for opening a channel

@@ -109,6 +109,28 @@ extension LabSuites {
             #expect(third.outcome.stdout.contains("5 hosts: 5 changed"), "\(third.outcome.stdout)")
         }
 
+        /// A step that kills the shell its batch came through (`$$` in a step is the host's batch
+        /// loop): the next stage finds that channel dead before its first byte and goes on a new
+        /// one, instead of failing the host.
+        @Test func aStepThatKillsTheBatchShellDoesNotFailTheNextStage() throws {
+            try Lab.up()
+            let task = """
+                task k {
+                  on c02 {
+                    run "echo one; kill -9 $$"
+                  }
+                  on c02 {
+                    run "echo two $$"
+                  }
+                }
+                """
+            let dir = try Binary.project(["tasks/k.skp": task])
+            let outcome = try Lab.skp(["k.k"], in: dir)
+            #expect(outcome.status == 0, "\(outcome.stdout)\(outcome.stderr)")
+            #expect(outcome.stdout.contains("c02   | one"), "\(outcome.stdout)")
+            #expect(outcome.stdout.contains("c02   | two "), "\(outcome.stdout)")
+        }
+
         /// A daemon an earlier stage left running (`nohup … &`) outlives a later stage of the same
         /// host that is stopped (a timeout): each batch is a process group of its own there, as
         /// each command was when it had a channel of its own.

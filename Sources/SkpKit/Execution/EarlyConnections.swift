@@ -51,7 +51,7 @@ final class EarlyConnections: @unchecked Sendable {
                         ? .failure(TransportError.cancelled)
                         : Result {
                             let session = try transport.connect(to: next.endpoint, cancel: cancel)
-                            if transport.runsBatches, next.batches { session.prepareBatches() }
+                            if transport.runsBatches, next.batches { session.prepareBatches(cancel: cancel) }
                             return session
                         }
                     let semaphore = lock.withLock { () -> DispatchSemaphore? in

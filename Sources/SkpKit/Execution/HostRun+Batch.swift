@@ -123,6 +123,9 @@ extension HostRun {
         }
         do {
             let session = try context.connection(for: host, password: password)
+            // Until its first step starts (a first look at an upload's file: `P`), the batch has
+            // the command timeout too.
+            watchdog.deadline = timeout.map { Date().addingTimeInterval($0) }
             let status = try session.runBatch(sent, cancel: watchdog.cancellation, output: { stream, bytes in
                 progress.feed(stream, bytes)
             }, complete: { progress.complete }, filesAhead: { progress.filesAhead })

@@ -40,7 +40,7 @@ public protocol RemoteSession: AnyObject {
                   complete: () -> Bool, filesAhead: () -> Bool) throws -> CommandStatus
     /// Opens the channel batches run on ahead of time (an early connection calls it, off the
     /// critical path).
-    func prepareBatches()
+    func prepareBatches(cancel: Cancellation)
     /// Writes `bytes` to `path` with `mode` without comparing first (a batch found the host's
     /// file differs and made its folder); missing parent folders are created 0700.
     func replace(_ bytes: [UInt8], at path: String, mode: Int32) throws
@@ -53,7 +53,7 @@ extension RemoteSession {
         try run(batch.text + batch.ending, secrets: batch.secrets, timeout: nil, cancel: cancel, output: output)
     }
 
-    public func prepareBatches() {}
+    public func prepareBatches(cancel: Cancellation) {}
 
     public func replace(_ bytes: [UInt8], at path: String, mode: Int32) throws {
         _ = try upload(bytes, to: path, mode: mode)
