@@ -6,8 +6,6 @@ import SkpKit
 /// recorded (accept-new) or refused (strict); a changed key is always refused, unless checking
 /// is switched off explicitly.
 extension SSHSession {
-    private static let knownHostsLock = NSLock()
-
     func checkHostKey() throws {
         guard endpoint.hostKeyPolicy != .off else { return }
         var length = 0
@@ -15,32 +13,22 @@ extension SSHSession {
         guard let key = libssh2_session_hostkey(session, &length, &type) else {
             throw TransportError.connect("\(endpoint.address) sent no host key")
         }
-        guard let known = libssh2_knownhost_init(session) else {
-            throw TransportError.connect("libssh2 could not read known hosts")
-        }
-        defer { libssh2_knownhost_free(known) }
-        Self.knownHostsLock.lock()
-        _ = libssh2_knownhost_readfile(known, endpoint.knownHostsPath, LIBSSH2_KNOWNHOST_FILE_OPENSSH)
-        Self.knownHostsLock.unlock()
-
-        let keyBits = Self.knownHostKeyType(type)
-        let mask = LIBSSH2_KNOWNHOST_TYPE_PLAIN | LIBSSH2_KNOWNHOST_KEYENC_RAW | keyBits
-        var found: UnsafeMutablePointer<libssh2_knownhost>?
-        let result = libssh2_knownhost_checkp(known, endpoint.address, Int32(endpoint.port), key, length, mask, &found)
-        let fingerprint = fingerprint()
+        let mask = LIBSSH2_KNOWNHOST_TYPE_PLAIN | LIBSSH2_KNOWNHOST_KEYENC_RAW | Self.knownHostKeyType(type)
+        let result = KnownHosts.shared.check(endpoint.knownHostsPath, host: endpoint.address, port: endpoint.port,
+                                             key: key, length: length, mask: mask)
         switch result {
         case LIBSSH2_KNOWNHOST_CHECK_MATCH:
             return
         case LIBSSH2_KNOWNHOST_CHECK_MISMATCH:
             throw TransportError.hostKeyChanged(
-                "HOST KEY CHANGED for \(endpoint.name) (\(endpoint.address)): it now presents \(Self.typeName(type)) \(fingerprint), " +
+                "HOST KEY CHANGED for \(endpoint.name) (\(endpoint.address)): it now presents \(Self.typeName(type)) \(fingerprint()), " +
                 "which does not match \(endpoint.knownHostsPath). Someone may be intercepting the connection, or the host was " +
                 "reinstalled. Nothing was sent to it. If the change is expected: ssh-keygen -R \(hostPattern)")
         case LIBSSH2_KNOWNHOST_CHECK_NOTFOUND:
             guard endpoint.hostKeyPolicy == .acceptNew else {
                 throw TransportError.hostKeyUnknown(
                     "\(endpoint.name) (\(endpoint.address)) is not in \(endpoint.knownHostsPath) and --host-key-checking is strict " +
-                    "(its key: \(Self.typeName(type)) \(fingerprint))")
+                    "(its key: \(Self.typeName(type)) \(fingerprint()))")
             }
             try record(UnsafeRawBufferPointer(start: key, count: length), type: type)
         default:
@@ -52,21 +40,14 @@ extension SSHSession {
         endpoint.port == 22 ? endpoint.address : "[\(endpoint.address)]:\(endpoint.port)"
     }
 
-    /// Appends one line under a lock (threads) and flock (other skp processes), so parallel
-    /// first connections do not lose each other's entries.
+    /// Appends one line (under KnownHosts' lock and flock), so parallel first connections, here
+    /// and in other skp processes, do not lose each other's entries.
     private func record(_ key: UnsafeRawBufferPointer, type: Int32) throws {
         let line = "\(hostPattern) \(Self.typeName(type)) \(Data(key).base64EncodedString())\n"
-        Self.knownHostsLock.lock()
-        defer { Self.knownHostsLock.unlock() }
         let directory = (endpoint.knownHostsPath as NSString).deletingLastPathComponent
         try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
                                                  attributes: [.posixPermissions: 0o700])
-        let fd = open(endpoint.knownHostsPath, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw TransportError.connect("cannot write \(endpoint.knownHostsPath)") }
-        defer { Glibc.close(fd) }
-        flock(fd, LOCK_EX)
-        _ = line.withCString { write(fd, $0, strlen($0)) }
-        flock(fd, LOCK_UN)
+        try KnownHosts.shared.append(line, to: endpoint.knownHostsPath)
     }
 
     static func knownHostKeyType(_ type: Int32) -> Int32 {

@@ -109,17 +109,30 @@ public final class Journal: @unchecked Sendable {
         _ = line.withCString { Glibc.write(fd, $0, strlen($0)) }
     }
 
-    static func now() -> String { timestampFormatter.string(from: Date()) }
+    static func now() -> String { timestamp(Date()) }
+
+    /// UTC with milliseconds, as ISO 8601 (`2026-11-23T20:40:43.659Z`), without ICU: every
+    /// step's start and end is stamped, and Foundation's formatter cost a fleet run more than
+    /// the rest of writing the journal.
+    static func timestamp(_ date: Date) -> String {
+        let total = Int64((date.timeIntervalSince1970 * 1000).rounded())
+        var seconds = time_t(total >= 0 ? total / 1000 : (total - 999) / 1000)
+        let millis = Int(total - Int64(seconds) * 1000)
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        func digits(_ value: Int32, _ width: Int) -> String {
+            let text = String(value)
+            return String(repeating: "0", count: max(0, width - text.count)) + text
+        }
+        return digits(parts.tm_year + 1900, 4) + "-" + digits(parts.tm_mon + 1, 2) + "-" + digits(parts.tm_mday, 2)
+            + "T" + digits(parts.tm_hour, 2) + ":" + digits(parts.tm_min, 2) + ":" + digits(parts.tm_sec, 2)
+            + "." + digits(Int32(millis), 3) + "Z"
+    }
 
     private static let idFormatter: DateFormatter = {
         let f = DateFormatter()
         f.locale = Locale(identifier: "en_US_POSIX")
         f.dateFormat = "yyyyMMdd-HHmmss"
-        return f
-    }()
-    private static let timestampFormatter: ISO8601DateFormatter = {
-        let f = ISO8601DateFormatter()
-        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         return f
     }()
 }
