@@ -109,15 +109,18 @@ extension LabSuites {
             #expect(third.outcome.stdout.contains("5 hosts: 5 changed"), "\(third.outcome.stdout)")
         }
 
-        /// A step that kills the shell its batch came through (`$$` in a step is the host's batch
-        /// loop): the next stage finds that channel dead before its first byte and goes on a new
-        /// one, instead of failing the host.
-        @Test func aStepThatKillsTheBatchShellDoesNotFailTheNextStage() throws {
+        /// Something a step left behind kills the shell its batch came through (`$$` in a step is
+        /// the host's batch loop) after the batch ended: the next stage finds that channel dead
+        /// before its first byte and goes on a new one, instead of failing the host.
+        @Test func aBatchShellKilledBetweenStagesDoesNotFailTheNextStage() throws {
             try Lab.up()
             let task = """
                 task k {
                   on c02 {
-                    run "echo one; kill -9 $$"
+                    run "echo one; (sleep 0.3; kill -9 $$) >/dev/null 2>&1 &"
+                  }
+                  on c01 {
+                    run "sleep 1"
                   }
                   on c02 {
                     run "echo two $$"
