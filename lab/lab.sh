@@ -21,7 +21,8 @@
 # password is a random value in $STATE/become-password (0600), read by the tests from there.
 set -euo pipefail
 
-STATE=${SKP_LAB_DIR:-/tmp/skp-lab}
+# Normalised: a daemon's command line holds this path as given, and `alive` looks for it there.
+STATE=$(realpath -m "${SKP_LAB_DIR:-/tmp/skp-lab}")
 HERE=$(cd "$(dirname "$0")" && pwd)
 KNOWN_HOSTS=${SKP_KNOWN_HOSTS:-$HOME/.ssh/known_hosts}
 BECOME_USER=skpuser
@@ -126,9 +127,13 @@ cmd_host_up() {
         return 0
     fi
     if ! alive "$dir/sshd.pid"; then
-        # Nothing of this host runs: whatever its folder says of sockets and pids is stale.
+        # Its daemons are gone: whatever its folder says of sockets and pids is stale. A dockerd
+        # (or its containerd) that outlived sshd is not started a second time over the same state.
+        if alive "$dir/dockerd.pid" || alive "$dir/exec/containerd/containerd.pid"; then
+            die "$name: its sshd is gone but its Docker engine still runs: take the lab down first (./skp lab.down)"
+        fi
         rm -rf "$dir/exec"
-        rm -f "$dir/docker.sock" "$dir/dockerd.pid" "$dir/sshd.pid" "$dir/proxy.pid"
+        rm -f "$dir/docker.sock" "$dir/dockerd.pid" "$dir/sshd.pid" "$dir/proxy.pid" "$dir/dockerd.log"
     fi
     mkdir -p "$dir/root/.ssh" "$dir/docker" "$dir/exec"
     echo "$address" > "$dir/address"
@@ -195,8 +200,8 @@ CONF
         setsid nsenter --net="/run/netns/$ns" unshare --uts --mount --propagation private --fork sh -c "$start" </dev/null >/dev/null 2>&1 9>&-
     fi
     # Ready when sshd runs and dockerd answers; give up after 60 s (a busy machine).
-    local i
-    for i in $(seq 600); do
+    local until=$((SECONDS + 60))
+    while [ "$SECONDS" -lt "$until" ]; do
         if alive "$dir/sshd.pid" && { [ "$mode" = sshd-only ] || docker_answers "$dir/docker.sock"; }; then
             set_latency "$name" "$address" "$latency"
             echo "$name is up ($address)"
@@ -374,7 +379,8 @@ cmd_down() {
         echo "$name is down"
     done
     rm -f "$KNOWN_HOSTS.old"
-    if [ -f "$STATE/s3/moto.pid" ]; then
+    # Only if that pid is still the lab's S3 server: after a reboot it may be anyone's.
+    if alive "$STATE/s3/moto.pid" moto.server; then
         pid=$(cat "$STATE/s3/moto.pid")
         kill "$pid" 2>/dev/null || true
         for _ in $(seq 100); do [ -d "/proc/$pid" ] || break; sleep 0.1; done

@@ -14,8 +14,16 @@ final class KnownHosts: @unchecked Sendable {
     // @unchecked: every field is only touched under `lock`.
     static let shared = KnownHosts()
 
+    /// What says a file changed: a rewrite in place of the same size with its modification time
+    /// put back (`cp -p`) still moves the change time.
     private struct Stamp: Equatable {
-        var device: UInt64, inode: UInt64, size: Int64, seconds: Int, nanoseconds: Int
+        var device: UInt64, inode: UInt64, size: Int64, modified: timespec, changed: timespec
+
+        static func == (a: Stamp, b: Stamp) -> Bool {
+            a.device == b.device && a.inode == b.inode && a.size == b.size
+                && a.modified.tv_sec == b.modified.tv_sec && a.modified.tv_nsec == b.modified.tv_nsec
+                && a.changed.tv_sec == b.changed.tv_sec && a.changed.tv_nsec == b.changed.tv_nsec
+        }
 
         init?(_ path: String) {
             var info = stat()
@@ -27,8 +35,8 @@ final class KnownHosts: @unchecked Sendable {
             device = UInt64(info.st_dev)
             inode = UInt64(info.st_ino)
             size = Int64(info.st_size)
-            seconds = info.st_mtim.tv_sec
-            nanoseconds = info.st_mtim.tv_nsec
+            modified = info.st_mtim
+            changed = info.st_ctim
         }
     }
 
@@ -49,27 +57,43 @@ final class KnownHosts: @unchecked Sendable {
         }
     }
 
-    /// Appends `line` to the file (flock: other skp processes append too) and to the kept copy.
-    func append(_ line: String, to path: String) throws {
+    /// Records a key the check did not find: under the lock and flock (other skp processes
+    /// append too) the file is looked at again first, so two connections to one address never
+    /// record two keys; if the host is known by now, that answer is returned and nothing written.
+    /// Returns `LIBSSH2_KNOWNHOST_CHECK_NOTFOUND` when `line` was appended.
+    func record(_ line: String, to path: String, host: String, port: Int, key: UnsafePointer<CChar>, length: Int,
+                mask: Int32) throws -> Int32 {
         try lock.withLock {
             let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
             guard fd >= 0 else { throw TransportError.connect("cannot write \(path): \(String(cString: strerror(errno)))") }
             defer { Glibc.close(fd) }
             flock(fd, LOCK_EX)
             defer { flock(fd, LOCK_UN) }
+            guard let hosts = current(path) else { return LIBSSH2_KNOWNHOST_CHECK_FAILURE }
+            var found: UnsafeMutablePointer<libssh2_knownhost>?
+            let now = libssh2_knownhost_checkp(hosts, host, Int32(port), key, length, mask, &found)
+            guard now == LIBSSH2_KNOWNHOST_CHECK_NOTFOUND else { return now }
             var before = stat()
             fstat(fd, &before)
             let written = line.withCString { write(fd, $0, strlen($0)) }
-            guard written == line.utf8.count else { throw TransportError.connect("cannot write \(path)") }
-            // The kept copy follows only when nobody else wrote since it was read.
-            guard let kept = files[path], kept.stamp == Stamp(before) else {
+            guard written == line.utf8.count else {
+                let reason = written < 0 ? String(cString: strerror(errno)) : "short write"
+                // Never leave half a line for the next one to be glued to.
+                _ = ftruncate(fd, before.st_size)
                 files[path]?.stamp = nil
-                return
+                throw TransportError.connect("cannot write \(path): \(reason)")
             }
+            // The kept copy takes the line only when nothing else was written meanwhile (a writer
+            // without flock: OpenSSH, `>>`); otherwise it is read again next time.
             var after = stat()
             fstat(fd, &after)
-            libssh2_knownhost_readline(kept.hosts, line, line.utf8.count, LIBSSH2_KNOWNHOST_FILE_OPENSSH)
-            files[path]?.stamp = Stamp(after)
+            if files[path]?.stamp == Stamp(before), Int64(after.st_size) == Int64(before.st_size) + Int64(written) {
+                libssh2_knownhost_readline(hosts, line, line.utf8.count, LIBSSH2_KNOWNHOST_FILE_OPENSSH)
+                files[path]?.stamp = Stamp(after)
+            } else {
+                files[path]?.stamp = nil
+            }
+            return LIBSSH2_KNOWNHOST_CHECK_NOTFOUND
         }
     }
 
@@ -79,7 +103,20 @@ final class KnownHosts: @unchecked Sendable {
         if let kept = files[path], kept.stamp != nil, kept.stamp == stamp { return kept.hosts }
         guard let owner, let hosts = libssh2_knownhost_init(owner) else { return nil }
         if let old = files[path] { libssh2_knownhost_free(old.hosts) }
-        if stamp != nil { _ = libssh2_knownhost_readfile(hosts, path, LIBSSH2_KNOWNHOST_FILE_OPENSSH) }
+        if stamp != nil, let text = FileManager.default.contents(atPath: path) {
+            // Line by line, a line libssh2 cannot read skipped as OpenSSH skips it:
+            // libssh2_knownhost_readfile stops at the first, and every host below it would read
+            // as unknown (a changed key then recorded as new).
+            for line in text.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: true) {
+                // As fgets hands it to libssh2: the line break kept, NUL-terminated.
+                let terminated = Array(line) + [UInt8(ascii: "\n"), 0]
+                terminated.withUnsafeBytes { raw in
+                    raw.withMemoryRebound(to: CChar.self) {
+                        _ = libssh2_knownhost_readline(hosts, $0.baseAddress, $0.count - 1, LIBSSH2_KNOWNHOST_FILE_OPENSSH)
+                    }
+                }
+            }
+        }
         files[path] = (stamp, hosts)
         return hosts
     }

@@ -30,7 +30,16 @@ extension SSHSession {
                     "\(endpoint.name) (\(endpoint.address)) is not in \(endpoint.knownHostsPath) and --host-key-checking is strict " +
                     "(its key: \(Self.typeName(type)) \(fingerprint()))")
             }
-            try record(UnsafeRawBufferPointer(start: key, count: length), type: type)
+            switch try record(UnsafeRawBufferPointer(start: key, count: length), type: type, mask: mask) {
+            case LIBSSH2_KNOWNHOST_CHECK_NOTFOUND, LIBSSH2_KNOWNHOST_CHECK_MATCH:
+                return
+            case LIBSSH2_KNOWNHOST_CHECK_MISMATCH:
+                throw TransportError.hostKeyChanged(
+                    "HOST KEY CHANGED for \(endpoint.name) (\(endpoint.address)): it presents \(Self.typeName(type)) \(fingerprint()), " +
+                    "and another key was recorded for it in \(endpoint.knownHostsPath) meanwhile. Nothing was sent to it.")
+            default:
+                throw TransportError.connect("cannot check the host key of \(endpoint.address) against \(endpoint.knownHostsPath)")
+            }
         default:
             throw TransportError.connect("cannot check the host key of \(endpoint.address) against \(endpoint.knownHostsPath)")
         }
@@ -42,12 +51,13 @@ extension SSHSession {
 
     /// Appends one line (under KnownHosts' lock and flock), so parallel first connections, here
     /// and in other skp processes, do not lose each other's entries.
-    private func record(_ key: UnsafeRawBufferPointer, type: Int32) throws {
+    private func record(_ key: UnsafeRawBufferPointer, type: Int32, mask: Int32) throws -> Int32 {
         let line = "\(hostPattern) \(Self.typeName(type)) \(Data(key).base64EncodedString())\n"
         let directory = (endpoint.knownHostsPath as NSString).deletingLastPathComponent
         try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
                                                  attributes: [.posixPermissions: 0o700])
-        try KnownHosts.shared.append(line, to: endpoint.knownHostsPath)
+        return try KnownHosts.shared.record(line, to: endpoint.knownHostsPath, host: endpoint.address, port: endpoint.port,
+                                            key: key.baseAddress!.assumingMemoryBound(to: CChar.self), length: key.count, mask: mask)
     }
 
     static func knownHostKeyType(_ type: Int32) -> Int32 {

@@ -19,6 +19,8 @@ extension SSHSession {
                     output(stream, bytes)
                 }, complete: complete, filesAhead: filesAhead)
                 if heard || complete() || cancel.isCancelled || lost { return status }
+            } catch TransportError.lost(let message) {
+                throw TransportError.lost(message)  // the connection, not the shell: unreachable
             } catch {
                 if heard || cancel.isCancelled || lost { throw error }
             }
